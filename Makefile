@@ -1,0 +1,17 @@
+# The two commands: `make run` and `make test`. Both set up everything they need.
+.PHONY: run test setup clean-db stop-db
+PORT ?= 8069
+DB ?= commown_infogerance
+PYTEST_ARGS ?=
+
+run:
+	PORT=$(PORT) DB=$(DB) scripts/run.sh
+
+test:
+	PYTEST_ARGS='$(PYTEST_ARGS)' scripts/test.sh
+
+setup:
+	scripts/setup.sh
+
+stop-db:  ## stop the project-local PostgreSQL cluster
+	bash -c 'source scripts/lib.sh; as_pg "$$PGBIN/pg_ctl -D $$PGDATA stop"'

@@ -1,0 +1,66 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from .. import rules
+
+
+class InfogeranceOffer(models.Model):
+    """A managed-service offer: services, price grid, commitment (R2-R6)."""
+
+    _name = "infogerance.offer"
+    _inherit = ["infogerance.grid.mixin", "mail.thread"]
+    _description = "Managed service offer"
+    _order = "name"
+
+    name = fields.Char(required=True, translate=True, track_visibility="onchange")
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        comodel_name="res.company", default=lambda self: self.env.user.company_id,
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id", readonly=True)
+    description = fields.Html(translate=True)
+    tier_ids = fields.One2many(
+        comodel_name="infogerance.offer.tier", inverse_name="offer_id",
+        string="Price grid", copy=True,
+    )
+    service_type_ids = fields.Many2many(
+        comodel_name="infogerance.service.type", string="Included services",
+    )
+    commitment_months = fields.Integer(
+        default=12, required=True, track_visibility="onchange",
+        help="Commitment length; the commitment ends on start + months - 1 day (R5).",
+    )
+    notice_days = fields.Integer(
+        default=15, required=True, track_visibility="onchange",
+        help="Notice given by the customer to terminate after the commitment (R6).",
+    )
+    product_tmpl_ids = fields.One2many(
+        comodel_name="product.template", inverse_name="infogerance_offer_id",
+        string="Products",
+    )
+
+    @api.constrains("tier_ids")
+    def _check_tier_ids(self):
+        self._check_infogerance_grid()
+
+    @api.constrains("commitment_months", "notice_days")
+    def _check_terms(self):
+        for offer in self:
+            if offer.commitment_months < 1 or offer.notice_days < 0:
+                raise ValidationError(
+                    _("R5/R6 - the commitment lasts at least one month and the notice "
+                      "cannot be negative (offer %(name)s).") % {"name": offer.name})
+
+    def _infogerance_grid_tiers(self):
+        return self.tier_ids
+
+    def _prepare_contract_tier_values(self):
+        """Values of the grid copied onto a new contract (R4)."""
+        self.ensure_one()
+        return [(0, 0, {"min_computers": t.min_computers, "unit_price": t.unit_price})
+                for t in self.tier_ids]
+
+    def get_unit_price(self, fleet_size):
+        """Public helper: the offer's current unit price for a fleet size (R3)."""
+        self.ensure_one()
+        return rules.unit_price(self._infogerance_grid(), fleet_size)

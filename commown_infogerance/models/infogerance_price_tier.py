@@ -1,0 +1,93 @@
+from odoo import _, api, fields, models
+from odoo.addons import decimal_precision as dp
+from odoo.exceptions import ValidationError
+
+from .. import rules
+
+
+class InfogerancePriceTier(models.AbstractModel):
+    """A tier of a price grid: from ``min_computers`` on, ``unit_price`` per computer."""
+
+    _name = "infogerance.price.tier"
+    _description = "Managed service price tier"
+    _order = "min_computers"
+
+    min_computers = fields.Integer(
+        string="From (computers)", required=True, default=1,
+        help="Lower bound of the tier: this price applies from this fleet size on.",
+    )
+    unit_price = fields.Float(
+        string="Monthly price per computer", required=True,
+        digits=dp.get_precision("Product Price"),
+    )
+
+    def _grid_owner_field(self):
+        raise NotImplementedError
+
+    @api.constrains("min_computers", "unit_price")
+    def _check_grid(self):
+        """Validate the whole grid each tier belongs to (R3)."""
+        self.mapped(self._grid_owner_field())._check_infogerance_grid()
+
+
+class InfogeranceOfferTier(models.Model):
+    _name = "infogerance.offer.tier"
+    _inherit = "infogerance.price.tier"
+    _description = "Offer price tier"
+
+    offer_id = fields.Many2one(
+        comodel_name="infogerance.offer", required=True, ondelete="cascade", index=True,
+    )
+
+    def _grid_owner_field(self):
+        return "offer_id"
+
+
+class InfogeranceContractTier(models.Model):
+    """The offer's grid as frozen on a contract at subscription (R4)."""
+
+    _name = "infogerance.contract.tier"
+    _inherit = "infogerance.price.tier"
+    _description = "Contract price tier (frozen copy of the offer grid)"
+
+    contract_id = fields.Many2one(
+        comodel_name="account.analytic.account", required=True, ondelete="cascade", index=True,
+    )
+
+    def _grid_owner_field(self):
+        return "contract_id"
+
+
+class InfogeranceGridMixin(models.AbstractModel):
+    """Something priced by a grid of tiers: an offer or a managed-service contract."""
+
+    _name = "infogerance.grid.mixin"
+    _description = "Owner of a managed service price grid"
+
+    def _infogerance_grid_tiers(self):
+        raise NotImplementedError
+
+    def _infogerance_grid(self):
+        """The grid as plain tuples for :mod:`rules`."""
+        self.ensure_one()
+        return tuple(rules.Tier(t.min_computers, t.unit_price)
+                     for t in self._infogerance_grid_tiers().sorted("min_computers"))
+
+    def _infogerance_grid_needed(self):
+        return True
+
+    def _check_infogerance_grid(self):
+        messages = {
+            rules.GRID_EMPTY: _("the grid has no tier"),
+            rules.GRID_NO_TIER_AT_ONE: _("the grid needs a tier starting at 1 computer"),
+            rules.GRID_BOUND_BELOW_ONE: _("tier bounds must be at least 1 computer"),
+            rules.GRID_DUPLICATE_BOUND: _("two tiers start at the same number of computers"),
+            rules.GRID_NEGATIVE_PRICE: _("a tier has a negative price"),
+        }
+        for record in self.filtered(lambda r: r._infogerance_grid_needed()):
+            errors = rules.grid_errors(record._infogerance_grid())
+            if errors:
+                raise ValidationError(_(
+                    "R3 - invalid price grid on %(name)s: %(errors)s."
+                ) % {"name": record.display_name,
+                     "errors": "; ".join(messages[e] for e in errors)})

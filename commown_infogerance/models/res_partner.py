@@ -1,0 +1,42 @@
+from odoo import api, fields, models
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    @api.model
+    def _infogerance_fleet_sizes(self, commercial_partner_ids, date):
+        """Fleet of each commercial entity at ``date``: {commercial partner id: count}.
+
+        The one place the fleet is counted (R3): active computer-rental contracts
+        started on or before ``date`` and not ended before it, in one query
+        whatever the number of partners and computers.
+        """
+        if not commercial_partner_ids:
+            return {}
+        self.env.cr.execute(
+            """
+            SELECT p.commercial_partner_id, count(*)
+              FROM account_analytic_account a
+              JOIN res_partner p ON p.id = a.partner_id
+             WHERE a.infogerance_role = 'rental'
+               AND a.active
+               AND a.recurring_invoices
+               AND p.commercial_partner_id IN %s
+               AND a.date_start <= %s
+               AND (a.date_end IS NULL OR a.date_end >= %s)
+             GROUP BY p.commercial_partner_id
+            """,
+            (tuple(commercial_partner_ids), date, date),
+        )
+        sizes = dict.fromkeys(commercial_partner_ids, 0)
+        sizes.update(self.env.cr.fetchall())
+        return sizes
+
+    @api.multi
+    def get_rented_computer_count(self, date=None):
+        """Computers rented by this partner's commercial entity at ``date`` (default today)."""
+        self.ensure_one()
+        commercial = self.commercial_partner_id.id
+        date = date or fields.Date.context_today(self)
+        return self._infogerance_fleet_sizes([commercial], date)[commercial]

@@ -1,0 +1,141 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    infogerance_start_date = fields.Date(
+        string="Contracts start", copy=False,
+        readonly=True, states={"draft": [("readonly", False)], "sent": [("readonly", False)]},
+        help="Start of the rental and managed-service contracts created at "
+             "confirmation. Empty: the confirmation date.",
+    )
+    infogerance_contract_count = fields.Integer(
+        string="Contracts", compute="_compute_infogerance_contract_count",
+    )
+
+    def _compute_infogerance_contract_count(self):
+        contracts = self.env["account.analytic.account"].read_group(
+            [("infogerance_sale_line_id.order_id", "in", self.ids)],
+            ["infogerance_sale_line_id"], ["infogerance_sale_line_id"])
+        lines = self.env["sale.order.line"].browse(
+            [c["infogerance_sale_line_id"][0] for c in contracts])
+        per_line = {c["infogerance_sale_line_id"][0]: c["infogerance_sale_line_id_count"]
+                    for c in contracts}
+        for order in self:
+            order.infogerance_contract_count = sum(
+                per_line[line.id] for line in lines if line.order_id == order)
+
+    @api.multi
+    def write(self, vals):
+        result = super().write(vals)
+        if {"partner_id", "infogerance_start_date"} & set(vals):
+            self._infogerance_update_service_lines()
+        return result
+
+    def _infogerance_start(self):
+        self.ensure_one()
+        return self.infogerance_start_date or fields.Date.context_today(self)
+
+    def _infogerance_existing_fleet(self):
+        """Computers the customer already rents on this order's start date (R3)."""
+        self.ensure_one()
+        return self.partner_id.get_rented_computer_count(self._infogerance_start())
+
+    def _infogerance_update_service_lines(self):
+        """Tie managed-service lines to the computers of the order and price them
+        from the customer's whole fleet (R1, R3). Quotations only."""
+        for order in self.filtered(lambda o: o.state in ("draft", "sent")):
+            lines = order.order_line
+            services = lines.filtered("infogerance_offer_id")
+            if not services:
+                continue
+            rentals = lines.filtered("is_computer_rental")
+            ctx_lines = services.with_context(infogerance_no_sync=True)
+            uncovered = rentals - services.mapped("infogerance_rental_line_ids")
+            if uncovered:
+                ctx_lines[0].infogerance_rental_line_ids |= uncovered
+            existing = order._infogerance_existing_fleet() if order.partner_id else 0
+            computers = rentals._infogerance_computer_count()
+            for line in ctx_lines:
+                vals = line._infogerance_price_values(existing, computers)
+                if any(line[name] != value for name, value in vals.items()):
+                    line.write(vals)
+
+    def _infogerance_check_sale_rules(self):
+        """R1: a managed service is sold only with a computer rental, in the order
+        or already running. Computers are whole, positive quantities."""
+        for order in self:
+            rentals = order.order_line.filtered("is_computer_rental")
+            for line in rentals:
+                qty = line.product_uom_qty
+                if qty < 0 or qty != int(qty):
+                    raise UserError(_(
+                        "Line %(line)s: computers are rented one by one; enter a whole, "
+                        "positive number of computers."
+                    ) % {"line": line.name})
+            if not order.order_line.filtered("infogerance_offer_id"):
+                continue
+            if rentals._infogerance_computer_count() < 1 and order._infogerance_existing_fleet() < 1:
+                raise UserError(_(
+                    "R1 - a managed-service subscription requires a computer rental: order "
+                    "%(order)s has no computer and %(customer)s rents none. Add the computers "
+                    "to rent to this quotation."
+                ) % {"order": order.name,
+                     "customer": order.partner_id.commercial_partner_id.display_name})
+
+    @api.multi
+    def _action_confirm(self):
+        """Confirming, from the backend or the shop, creates the contracts."""
+        self._infogerance_update_service_lines()
+        self._infogerance_check_sale_rules()
+        result = super()._action_confirm()
+        self._infogerance_create_contracts()
+        return result
+
+    def _infogerance_create_contracts(self):
+        """One rental contract per computer; the managed service extends the running
+        contract of the offer or starts a new one with the grid frozen (R4)."""
+        # Contracts follow from the confirmed order: the confirming user's rights on
+        # the order were checked, contract lines are accounting data.
+        Contract = self.env["account.analytic.account"].sudo()
+        for order in self:
+            start = order._infogerance_start()
+            rentals_by_line = {}
+            for line in order.order_line.filtered("is_computer_rental"):
+                contracts = Contract.browse()
+                for index in range(1, int(line.product_uom_qty) + 1):
+                    contracts |= Contract.create(line._prepare_rental_contract_values(start, index))
+                rentals_by_line[line] = contracts
+            for line in order.order_line.filtered("infogerance_offer_id"):
+                commercial = order.partner_id.commercial_partner_id
+                service = Contract._infogerance_find_service_contract(
+                    commercial, line.infogerance_offer_id, start)
+                if service:
+                    service.message_post(body=_(
+                        "Extended by order %(order)s.") % {"order": order.name})
+                else:
+                    service = Contract.create(line._prepare_service_contract_values(start))
+                covered = Contract.browse()
+                for rental_line in line.infogerance_rental_line_ids:
+                    covered |= rentals_by_line.get(rental_line, Contract.browse())
+                covered.write({"infogerance_contract_id": service.id})
+                service._infogerance_reprice(max(start, fields.Date.context_today(self)))
+
+    @api.multi
+    def action_view_infogerance_contracts(self):
+        """The rental and managed-service contracts this order created or extended."""
+        self.ensure_one()
+        contracts = self.env["account.analytic.account"].search(
+            [("infogerance_sale_line_id.order_id", "=", self.id)])
+        contracts |= contracts.mapped("infogerance_contract_id")
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Contracts"),
+            "res_model": "account.analytic.account",
+            "view_mode": "tree,form",
+            "views": [(self.env.ref("commown_infogerance.account_analytic_account_view_tree").id, "tree"),
+                      (self.env.ref("commown_infogerance.account_analytic_account_view_form").id, "form")],
+            "domain": [("id", "in", contracts.ids)],
+        }

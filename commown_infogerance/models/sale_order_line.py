@@ -1,0 +1,157 @@
+from odoo import _, api, fields, models
+
+from .. import rules
+
+# Fields of a sale line whose change moves the managed-service price.
+FLEET_FIELDS = {"product_id", "product_uom_qty", "infogerance_rental_line_ids",
+                "infogerance_service_line_ids"}
+
+
+class SaleOrderLine(models.Model):
+    _inherit = "sale.order.line"
+
+    is_computer_rental = fields.Boolean(
+        related="product_id.is_computer_rental", readonly=True, store=True,
+    )
+    infogerance_offer_id = fields.Many2one(
+        related="product_id.infogerance_offer_id", readonly=True, store=True,
+    )
+    infogerance_rental_line_ids = fields.Many2many(
+        comodel_name="sale.order.line", relation="infogerance_sale_line_coverage_rel",
+        column1="service_line_id", column2="rental_line_id",
+        string="Covered computers",
+        domain="[('order_id', '=', order_id), ('is_computer_rental', '=', True)]",
+        help="Computer rental lines this managed service covers (R1).",
+    )
+    infogerance_service_line_ids = fields.Many2many(
+        comodel_name="sale.order.line", relation="infogerance_sale_line_coverage_rel",
+        column1="rental_line_id", column2="service_line_id",
+        string="Managed services", help="Managed-service lines covering this computer.",
+    )
+    infogerance_fleet_size = fields.Integer(
+        string="Priced fleet", readonly=True,
+        help="Fleet used for the tier: computers already rented + computers of this order.",
+    )
+    infogerance_price_reason = fields.Char(string="Price explanation", readonly=True)
+    infogerance_contract_ids = fields.One2many(
+        comodel_name="account.analytic.account", inverse_name="infogerance_sale_line_id",
+        string="Contracts", readonly=True,
+    )
+
+    @api.model
+    def create(self, vals):
+        line = super().create(vals)
+        if line.is_computer_rental or line.infogerance_offer_id:
+            line.order_id._infogerance_update_service_lines()
+        return line
+
+    @api.multi
+    def write(self, vals):
+        result = super().write(vals)
+        if FLEET_FIELDS & set(vals) and not self.env.context.get("infogerance_no_sync"):
+            self.mapped("order_id")._infogerance_update_service_lines()
+        return result
+
+    @api.multi
+    def unlink(self):
+        orders = self.filtered(
+            lambda l: l.is_computer_rental or l.infogerance_offer_id).mapped("order_id")
+        result = super().unlink()
+        orders.exists()._infogerance_update_service_lines()
+        return result
+
+    def _infogerance_computer_count(self):
+        """Computers in these lines (rental lines only)."""
+        return int(sum(self.filtered("is_computer_rental").mapped("product_uom_qty")))
+
+    def _infogerance_price_values(self, existing_fleet, order_computers):
+        """Quantity, price and explanation of a managed-service line (R3)."""
+        self.ensure_one()
+        fleet = existing_fleet + order_computers
+        grid = self.infogerance_offer_id._infogerance_grid()
+        tier = rules.applicable_tier(grid, fleet)
+        if tier:
+            reason = _(
+                "Fleet of %(fleet)s computers (%(existing)s already rented + %(new)s in "
+                "this order): tier from %(min)s computers at %(price).2f per computer "
+                "per month."
+            ) % {"fleet": fleet, "existing": existing_fleet, "new": order_computers,
+                 "min": tier.min_computers, "price": tier.unit_price}
+        else:
+            reason = _("No computer rented nor in this order: a managed service needs "
+                       "a computer rental (R1).")
+        return {
+            "product_uom_qty": self.infogerance_rental_line_ids._infogerance_computer_count(),
+            "price_unit": tier.unit_price if tier else 0.0,
+            "infogerance_fleet_size": fleet,
+            "infogerance_price_reason": reason,
+        }
+
+    # Contracts created at confirmation ----------------------------------------
+
+    def _prepare_contract_common_values(self, start):
+        """Recurrence and invoicing of a contract sold by this line (template or
+        monthly pre-paid)."""
+        self.ensure_one()
+        template = self.product_id.infogerance_contract_template_id
+        order = self.order_id
+        vals = {
+            "partner_id": order.partner_id.id,
+            "company_id": order.company_id.id,
+            "user_id": order.user_id.id,
+            "recurring_invoices": True,
+            "recurring_rule_type": template.recurring_rule_type or "monthly",
+            "recurring_interval": template.recurring_interval or 1,
+            "recurring_invoicing_type": template.recurring_invoicing_type or "pre-paid",
+            "date_start": start,
+            "recurring_next_date": start,
+            "contract_template_id": template.id,
+            "infogerance_sale_line_id": self.id,
+            "pricelist_id": order.pricelist_id.id,
+        }
+        if template.journal_id:
+            vals["journal_id"] = template.journal_id.id
+        return vals
+
+    def _prepare_contract_line_values(self, quantity, price_unit):
+        self.ensure_one()
+        return {
+            "product_id": self.product_id.id,
+            "name": "%s #START# - #END#" % self.name,
+            "quantity": quantity,
+            "uom_id": self.product_uom.id,
+            "specific_price": price_unit,
+        }
+
+    def _prepare_rental_contract_values(self, start, index):
+        """One computer-rental contract per computer unit."""
+        self.ensure_one()
+        vals = self._prepare_contract_common_values(start)
+        vals.update({
+            "name": "%s - %s #%d" % (self.order_id.name, self.product_id.name, index),
+            "infogerance_role": "rental",
+            "recurring_invoice_line_ids": [(0, 0, self._prepare_contract_line_values(
+                1, self.price_unit * (1 - (self.discount or 0.0) / 100.0)))],
+        })
+        return vals
+
+    def _prepare_service_contract_values(self, start):
+        """A new managed-service contract: the offer's grid and terms copied (R4, R5)."""
+        self.ensure_one()
+        offer = self.infogerance_offer_id
+        commercial = self.order_id.partner_id.commercial_partner_id
+        vals = self._prepare_contract_common_values(start)
+        vals.update({
+            "name": _("%(offer)s managed services - %(customer)s") % {
+                "offer": offer.name, "customer": commercial.name},
+            "partner_id": commercial.id,
+            "infogerance_role": "service",
+            "infogerance_offer_id": offer.id,
+            "infogerance_tier_ids": offer._prepare_contract_tier_values(),
+            "infogerance_commitment_end": fields.Date.to_string(rules.commitment_end(
+                fields.Date.from_string(start), offer.commitment_months)),
+            "infogerance_notice_days": offer.notice_days,
+            "recurring_invoice_line_ids": [
+                (0, 0, self._prepare_contract_line_values(0, 0.0))],
+        })
+        return vals

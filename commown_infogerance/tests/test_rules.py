@@ -1,0 +1,111 @@
+"""The pure core (rules.py), tested without the ORM."""
+import datetime
+import unittest
+
+from hypothesis import given, strategies as st
+
+from odoo.addons.commown_infogerance import rules
+
+D = datetime.date
+GRID = ((1, 15.0), (5, 12.0), (10, 10.0))
+
+
+class TestR3Grid(unittest.TestCase):
+
+    def test_r3_tier_is_largest_bound_not_above_fleet(self):
+        self.assertEqual(rules.unit_price(GRID, 1), 15.0)
+        self.assertEqual(rules.unit_price(GRID, 4), 15.0)
+        self.assertEqual(rules.unit_price(GRID, 5), 12.0)
+        self.assertEqual(rules.unit_price(GRID, 9), 12.0)
+        self.assertEqual(rules.unit_price(GRID, 10), 10.0)
+        self.assertEqual(rules.unit_price(GRID, 1000), 10.0)
+
+    def test_r3_grid_order_does_not_matter(self):
+        self.assertEqual(rules.unit_price(tuple(reversed(GRID)), 7), 12.0)
+
+    def test_r3_empty_fleet_costs_nothing(self):
+        self.assertEqual(rules.unit_price(GRID, 0), 0.0)
+        self.assertIsNone(rules.applicable_tier(GRID, 0))
+        self.assertEqual(rules.monthly_amount(GRID, 0), 0.0)
+
+    def test_r3_monthly_amount(self):
+        self.assertEqual(rules.monthly_amount(GRID, 3), 45.0)
+        self.assertEqual(rules.monthly_amount(GRID, 12), 120.0)
+
+    def test_r3_grid_errors(self):
+        self.assertEqual(rules.grid_errors(GRID), [])
+        self.assertEqual(rules.grid_errors(()), [rules.GRID_EMPTY])
+        self.assertIn(rules.GRID_NO_TIER_AT_ONE, rules.grid_errors(((2, 10.0),)))
+        self.assertIn(rules.GRID_DUPLICATE_BOUND, rules.grid_errors(((1, 10.0), (5, 9.0), (5, 8.0))))
+        self.assertIn(rules.GRID_NEGATIVE_PRICE, rules.grid_errors(((1, -1.0),)))
+        self.assertIn(rules.GRID_BOUND_BELOW_ONE, rules.grid_errors(((0, 10.0), (1, 9.0))))
+
+    @given(st.lists(st.tuples(st.integers(1, 50), st.floats(0, 100)), min_size=1, max_size=6,
+                    unique_by=lambda t: t[0]),
+           st.integers(1, 200))
+    def test_r3_property_tier_is_maximal_bound_below_fleet(self, tiers, fleet):
+        grid = [(1, 20.0)] + [t for t in tiers if t[0] != 1]
+        tier = rules.applicable_tier(grid, fleet)
+        self.assertLessEqual(tier.min_computers, fleet)
+        self.assertFalse([b for b, _p in grid if tier.min_computers < b <= fleet])
+
+
+class TestR5Commitment(unittest.TestCase):
+
+    def test_r5_commitment_end_is_start_plus_months_minus_one_day(self):
+        self.assertEqual(rules.commitment_end(D(2026, 1, 1), 12), D(2026, 12, 31))
+        self.assertEqual(rules.commitment_end(D(2026, 1, 15), 12), D(2027, 1, 14))
+        self.assertEqual(rules.commitment_end(D(2026, 3, 1), 24), D(2028, 2, 29))
+
+
+class TestR6R7Termination(unittest.TestCase):
+    START = D(2026, 1, 1)
+    COMMITMENT_END = D(2026, 12, 31)
+
+    def end(self, request, start=START, commitment_end=COMMITMENT_END, notice=15):
+        return rules.termination_end_date(request, start, commitment_end, notice)
+
+    def test_r6_request_during_commitment_ends_at_commitment_end(self):
+        self.assertEqual(self.end(D(2026, 6, 10)), D(2026, 12, 31))
+
+    def test_r7_request_after_commitment_ends_with_period(self):
+        self.assertEqual(self.end(D(2027, 3, 10)), D(2027, 3, 31))
+
+    def test_r7_notice_crossing_month_end_bills_the_started_month(self):
+        self.assertEqual(self.end(D(2027, 3, 20)), D(2027, 4, 30))
+
+    def test_r6_notice_crossing_commitment_end(self):
+        self.assertEqual(self.end(D(2026, 12, 20)), D(2027, 1, 31))
+
+    def test_r7_billing_day_not_the_first(self):
+        start = D(2026, 1, 15)
+        commitment = rules.commitment_end(start, 12)  # 2027-01-14
+        self.assertEqual(self.end(D(2026, 6, 1), start, commitment), D(2027, 1, 14))
+        # E = 2027-03-25, in the period 2027-03-15 .. 2027-04-14
+        self.assertEqual(self.end(D(2027, 3, 10), start, commitment), D(2027, 4, 14))
+
+    def test_r7_billing_on_the_31st(self):
+        start = D(2026, 1, 31)
+        self.assertEqual(rules.billing_period(start, D(2026, 3, 1)), (D(2026, 2, 28), D(2026, 3, 30)))
+        self.assertEqual(rules.billing_period(start, D(2026, 2, 27)), (D(2026, 1, 31), D(2026, 2, 27)))
+
+    def test_r6_request_before_start_is_refused(self):
+        with self.assertRaises(ValueError):
+            self.end(D(2025, 12, 31))
+
+    @given(st.dates(D(2026, 1, 1), D(2030, 12, 31)), st.integers(1, 28), st.integers(1, 36),
+           st.integers(0, 90))
+    def test_r6_r7_property_end_is_the_first_period_end_after_notice(self, request, day,
+                                                                     months, notice):
+        start = D(2026, 1, day)
+        commitment = rules.commitment_end(start, months)
+        end = rules.termination_end_date(request, start, commitment, notice)
+        effective = rules.notice_effective_date(request, commitment, notice)
+        self.assertGreaterEqual(end, effective)
+        self.assertGreaterEqual(end, commitment)
+        self.assertGreaterEqual(end, request + datetime.timedelta(days=notice))
+        # a period end: the next day starts a billing period
+        first, last = rules.billing_period(start, end)
+        self.assertEqual(last, end)
+        # the smallest: the period before ends before the effective date
+        self.assertLess(first - datetime.timedelta(days=1), effective)

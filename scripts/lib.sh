@@ -1,0 +1,59 @@
+# Shared settings and helpers for the project scripts (sourced, not run).
+# Everything lives under the repository: .venv for Python, .local for the
+# PostgreSQL cluster, Odoo's data dir and the generated Odoo configuration.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+LOCAL="$ROOT/.local"
+DATA_DIR="$LOCAL/data"
+ODOO_CFG="$LOCAL/odoo.cfg"
+ADDON=commown_infogerance
+# Modules installed in every database: the addon and the French chart of
+# accounts (the company is French; without a chart there is no sale journal).
+MODULES="$ADDON,l10n_fr"
+PGPORT="${PGPORT:-5432}"
+PGUSER_ODOO=odoo
+
+log() { printf '\033[1m[%s]\033[0m %s\n' "$(basename "$0")" "$*" >&2; }
+die() { printf '\033[31m[%s] %s\033[0m\n' "$(basename "$0")" "$*" >&2; exit 1; }
+
+# The cluster must be reachable by the user running the server binaries.
+# As root they run as `postgres`, who may not traverse a private clone
+# folder (mktemp -d is 0700): fall back to a folder keyed by the repo path.
+pg_dir() {
+  local dir="$LOCAL/pg"
+  if [ "$(id -u)" = 0 ]; then
+    mkdir -p "$LOCAL"
+    if ! su postgres -s /bin/sh -c "test -x '$LOCAL'" 2>/dev/null; then
+      dir="/tmp/commown-infogerance-pg-$(printf '%s' "$ROOT" | sha1sum | cut -c1-10)"
+    fi
+  fi
+  printf '%s' "$dir"
+}
+
+PGDIR="$(pg_dir)"
+PGDATA="$PGDIR/data"
+PGSOCK="$PGDIR"
+PGBIN="$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)"
+
+as_pg() {  # run a PostgreSQL server binary as a non-root user
+  if [ "$(id -u)" = 0 ]; then
+    su postgres -s /bin/sh -c "$*"
+  else
+    sh -c "$*"
+  fi
+}
+
+psql_cmd() { "$PGBIN/psql" -h "$PGSOCK" -p "$PGPORT" -U "$PGUSER_ODOO" -d postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
+db_exists() { [ "$(psql_cmd -c "SELECT 1 FROM pg_database WHERE datname = '$1'")" = 1 ]; }
+
+odoo() { "$VENV/bin/python" "$ROOT/scripts/odoo-bin" -c "$ODOO_CFG" "$@"; }
+
+# Hash of everything that changes an installed database: the addon's code
+# and data, and the pinned requirements.
+code_hash() {
+  (cd "$ROOT" && find "$ADDON" -type f ! -name '*.pyc' ! -path '*/__pycache__/*' \
+     ! -path "$ADDON/tests/*" -print0 | sort -z | xargs -0 sha1sum;
+   sha1sum requirements.txt requirements-odoo.txt; echo "$MODULES") | sha1sum | cut -c1-12
+}
