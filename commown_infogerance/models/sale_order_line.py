@@ -20,7 +20,6 @@ class SaleOrderLine(models.Model):
         comodel_name="sale.order.line", relation="infogerance_sale_line_coverage_rel",
         column1="service_line_id", column2="rental_line_id",
         string="Covered computers",
-        domain="[('order_id', '=', order_id), ('is_computer_rental', '=', True)]",
         help="Computer rental lines this managed service covers (R1).",
     )
     infogerance_service_line_ids = fields.Many2many(
