@@ -1,0 +1,87 @@
+"""Shared fixtures: an offer with its grid, rental and service products,
+customers and a salesman, as Commown's product_rental tests do."""
+from odoo.tests.common import SavepointCase
+
+
+class InfogeranceCase(SavepointCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True,
+                                       mail_notrack=True, mail_create_nolog=True))
+        cls.salesman = cls.env["res.users"].create({
+            "name": "Sam Salesman",
+            "login": "infogerance_salesman",
+            "email": "sam@commown.example",
+            "groups_id": [(6, 0, [cls.env.ref("sales_team.group_sale_salesman").id])],
+        })
+        cls.manager = cls.env["res.users"].create({
+            "name": "Morgan Manager",
+            "login": "infogerance_manager",
+            "email": "morgan@commown.example",
+            "groups_id": [(6, 0, [
+                cls.env.ref("commown_infogerance.group_infogerance_manager").id])],
+        })
+        service_types = cls.env["infogerance.service.type"].search([])
+        cls.offer = cls.env["infogerance.offer"].create({
+            "name": "Essentiel (test)",
+            "service_type_ids": [(6, 0, service_types.ids)],
+            "tier_ids": [(0, 0, {"min_computers": 1, "unit_price": 15.0}),
+                         (0, 0, {"min_computers": 5, "unit_price": 12.0}),
+                         (0, 0, {"min_computers": 10, "unit_price": 10.0})],
+        })
+        cls.computer = cls.env["product.product"].create({
+            "name": "Laptop rental (test)", "type": "service", "list_price": 39.0,
+            "is_computer_rental": True,
+        })
+        cls.service_product = cls.env["product.product"].create({
+            "name": "Managed services Essentiel (test)", "type": "service",
+            "list_price": 15.0, "infogerance_offer_id": cls.offer.id,
+        })
+        cls.accessory = cls.env["product.product"].create({
+            "name": "Laptop bag (test)", "type": "consu", "list_price": 20.0,
+        })
+        cls.customer = cls._create_company("Atelier Test", "Paris", "75011")
+        cls.other_customer = cls._create_company("Canuts Test", "Lyon", "69004")
+
+    @classmethod
+    def _create_company(cls, name, city, zip_code):
+        return cls.env["res.partner"].create({
+            "name": name, "is_company": True, "city": city, "zip": zip_code,
+            "country_id": cls.env.ref("base.fr").id,
+        })
+
+    def _create_order(self, partner, computers=3, offer=True, start="2026-01-01",
+                      user=None):
+        """A quotation of ``computers`` rented computers plus the offer, as the salesman."""
+        env = self.env(user=(user or self.salesman).id)
+        lines = []
+        if computers is not None:
+            lines.append((0, 0, {"product_id": self.computer.id, "product_uom_qty": computers,
+                                 "price_unit": 39.0}))
+        if offer:
+            lines.append((0, 0, {"product_id": self.service_product.id, "product_uom_qty": 1}))
+        return env["sale.order"].create({
+            "partner_id": partner.id,
+            "infogerance_start_date": start,
+            "order_line": lines,
+        })
+
+    def _confirm(self, partner, computers=3, offer=True, start="2026-01-01"):
+        order = self._create_order(partner, computers, offer, start)
+        order.action_confirm()
+        return order
+
+    def _rentals(self, partner):
+        return self.env["account.analytic.account"].search([
+            ("infogerance_role", "=", "rental"),
+            ("partner_id.commercial_partner_id", "=", partner.id)], order="id")
+
+    def _service_contract(self, partner):
+        return self.env["account.analytic.account"].search([
+            ("infogerance_role", "=", "service"),
+            ("partner_id.commercial_partner_id", "=", partner.id)])
+
+    def _service_line(self, order):
+        return order.order_line.filtered("infogerance_offer_id")

@@ -1,0 +1,242 @@
+"""Sale -> contract core, rules R1, R3, R4, R5, as a salesman."""
+from freezegun import freeze_time
+
+from odoo.exceptions import UserError, ValidationError
+
+from .common import InfogeranceCase
+
+
+class TestR1SubscriptionRequiresRental(InfogeranceCase):
+
+    def test_r1_offer_without_computer_is_refused(self):
+        order = self._create_order(self.customer, computers=None)
+        with self.assertRaisesRegex(UserError, "R1"):
+            order.action_confirm()
+        self.assertEqual(order.state, "draft")
+        self.assertFalse(self._service_contract(self.customer))
+
+    def test_r1_zero_computers_is_refused(self):
+        order = self._create_order(self.customer, computers=0)
+        with self.assertRaisesRegex(UserError, "R1"):
+            order.action_confirm()
+        self.assertFalse(self._rentals(self.customer))
+
+    def test_r1_fractional_computers_are_refused(self):
+        order = self._create_order(self.customer, computers=2.5)
+        with self.assertRaisesRegex(UserError, "whole, positive number"):
+            order.action_confirm()
+
+    def test_r1_offer_alone_is_accepted_for_a_customer_who_rents(self):
+        with freeze_time("2026-01-01"):
+            self._confirm(self.customer, computers=2, offer=False)
+        with freeze_time("2026-02-01"):
+            order = self._confirm(self.customer, computers=None, start="2026-02-01")
+        self.assertEqual(order.state, "sale")
+        contract = self._service_contract(self.customer)
+        self.assertEqual(contract.infogerance_fleet_size, 2)
+        self.assertEqual(contract.infogerance_monthly_amount, 30.0)
+
+    def test_r1_a_contact_shares_its_company_fleet(self):
+        with freeze_time("2026-01-01"):
+            self._confirm(self.customer, computers=2, offer=False)
+        contact = self.env["res.partner"].create({
+            "name": "Alice", "parent_id": self.customer.id})
+        self.assertEqual(contact.get_rented_computer_count("2026-01-01"), 2)
+        with freeze_time("2026-01-10"):
+            order = self._confirm(contact, computers=None, start="2026-01-10")
+        self.assertEqual(order.state, "sale")
+
+    def test_r1_service_line_is_tied_to_rental_lines(self):
+        order = self._create_order(self.customer, computers=3)
+        service = self._service_line(order)
+        rental = order.order_line.filtered("is_computer_rental")
+        self.assertEqual(service.infogerance_rental_line_ids, rental)
+        self.assertEqual(rental.infogerance_service_line_ids, service)
+
+
+class TestR3FleetPricing(InfogeranceCase):
+
+    def test_r3_quotation_line_follows_computers(self):
+        order = self._create_order(self.customer, computers=3)
+        service = self._service_line(order)
+        self.assertEqual(service.product_uom_qty, 3)
+        self.assertEqual(service.price_unit, 15.0)
+        self.assertEqual(service.infogerance_fleet_size, 3)
+        self.assertIn("tier from 1 computers", service.infogerance_price_reason)
+        rental = order.order_line.filtered("is_computer_rental")
+        rental.product_uom_qty = 6
+        self.assertEqual(service.product_uom_qty, 6)
+        self.assertEqual(service.price_unit, 12.0)
+        order.write({"order_line": [(0, 0, {"product_id": self.computer.id,
+                                            "product_uom_qty": 4, "price_unit": 39.0})]})
+        self.assertEqual(service.product_uom_qty, 10)
+        self.assertEqual(service.price_unit, 10.0)
+        self.assertEqual(len(service.infogerance_rental_line_ids), 2)
+        order.order_line.filtered("is_computer_rental").unlink()
+        self.assertEqual(service.product_uom_qty, 0)
+        self.assertIn("R1", service.infogerance_price_reason)
+
+    def test_r3_quotation_tier_counts_existing_rentals(self):
+        with freeze_time("2026-01-01"):
+            self._confirm(self.customer, computers=8)
+        order = self._create_order(self.customer, computers=3, start="2026-03-01")
+        service = self._service_line(order)
+        self.assertEqual(service.product_uom_qty, 3)
+        self.assertEqual(service.infogerance_fleet_size, 11)
+        self.assertEqual(service.price_unit, 10.0)
+        self.assertIn("8 already rented + 3 in this order", service.infogerance_price_reason)
+        # accessories do not count
+        order.write({"order_line": [(0, 0, {"product_id": self.accessory.id})]})
+        self.assertEqual(service.infogerance_fleet_size, 11)
+
+    def test_r3_confirmation_creates_rental_and_service_contracts(self):
+        with freeze_time("2026-01-01"):
+            order = self._confirm(self.customer, computers=3)
+        rentals = self._rentals(self.customer)
+        self.assertEqual(len(rentals), 3)
+        for rental in rentals:
+            self.assertTrue(rental.recurring_invoices)
+            self.assertEqual(rental.recurring_rule_type, "monthly")
+            self.assertEqual(rental.recurring_invoicing_type, "pre-paid")
+            self.assertEqual(rental.date_start, "2026-01-01")
+            self.assertEqual(rental.recurring_invoice_line_ids.quantity, 1)
+            self.assertEqual(rental.recurring_invoice_line_ids.price_unit, 39.0)
+        contract = self._service_contract(self.customer)
+        self.assertEqual(len(contract), 1)
+        self.assertEqual(contract.infogerance_offer_id, self.offer)
+        self.assertEqual(contract.infogerance_rental_contract_ids, rentals)
+        self.assertEqual(rentals.mapped("infogerance_contract_id"), contract)
+        self.assertEqual(contract.infogerance_fleet_size, 3)
+        self.assertEqual(contract.infogerance_unit_price, 15.0)
+        self.assertEqual(contract.infogerance_monthly_amount, 45.0)
+        line = contract.recurring_invoice_line_ids
+        self.assertEqual((line.quantity, line.price_unit), (3, 15.0))
+        self.assertEqual(order.infogerance_contract_count, 4)
+
+    def test_r3_second_order_extends_and_reprices_running_contract(self):
+        with freeze_time("2026-01-01"):
+            self._confirm(self.customer, computers=3)
+        with freeze_time("2026-03-01"):
+            self._confirm(self.customer, computers=4, start="2026-03-01")
+        contract = self._service_contract(self.customer)
+        self.assertEqual(len(contract), 1)
+        self.assertEqual(len(contract.infogerance_rental_contract_ids), 7)
+        self.assertEqual(contract.infogerance_fleet_size, 7)
+        self.assertEqual(contract.infogerance_unit_price, 12.0)
+        self.assertEqual(contract.infogerance_monthly_amount, 84.0)
+        self.assertEqual(contract.date_start, "2026-01-01")
+
+    def test_r3_customers_do_not_share_fleets(self):
+        with freeze_time("2026-01-01"):
+            self._confirm(self.customer, computers=9)
+            self._confirm(self.other_customer, computers=1)
+        self.assertEqual(self._service_contract(self.other_customer).infogerance_unit_price, 15.0)
+        self.assertEqual(self._service_contract(self.customer).infogerance_unit_price, 12.0)
+
+    def test_r3_fleet_counts_start_end_and_archived_rentals(self):
+        with freeze_time("2026-01-01"):
+            self._confirm(self.customer, computers=3, offer=False)
+        rentals = self._rentals(self.customer)
+        count = self.customer.get_rented_computer_count
+        self.assertEqual(count("2025-12-31"), 0)
+        self.assertEqual(count("2026-01-01"), 3)
+        rentals[0].date_end = "2026-05-31"
+        rentals[1].active = False
+        self.assertEqual(count("2026-05-31"), 2)
+        self.assertEqual(count("2026-06-01"), 1)
+
+    def test_r3_fleet_is_one_query_whatever_its_size(self):
+        with freeze_time("2026-01-01"):
+            self._confirm(self.customer, computers=1, offer=False)
+            self._confirm(self.other_customer, computers=60, offer=False)
+        counts = []
+        for partner in (self.customer, self.other_customer):
+            before = self.cr.sql_log_count
+            partner.get_rented_computer_count("2026-02-01")
+            counts.append(self.cr.sql_log_count - before)
+        self.assertEqual(counts[0], counts[1])
+        before = self.cr.sql_log_count
+        sizes = self.env["res.partner"]._infogerance_fleet_sizes(
+            (self.customer | self.other_customer).ids, "2026-02-01")
+        self.assertEqual(self.cr.sql_log_count - before, 1)
+        self.assertEqual(sizes, {self.customer.id: 1, self.other_customer.id: 60})
+
+
+class TestR4FrozenGrid(InfogeranceCase):
+
+    def test_r4_grid_is_copied_onto_the_contract(self):
+        with freeze_time("2026-01-01"):
+            self._confirm(self.customer, computers=3)
+        contract = self._service_contract(self.customer)
+        self.assertEqual(contract._infogerance_grid(), self.offer._infogerance_grid())
+        self.assertNotEqual(contract.infogerance_tier_ids, self.offer.tier_ids)
+
+    def test_r4_offer_grid_edited_after_subscription_leaves_contract_unchanged(self):
+        with freeze_time("2026-01-01"):
+            self._confirm(self.customer, computers=3)
+        self.offer.tier_ids.filtered(lambda t: t.min_computers == 1).unit_price = 20.0
+        self.offer.tier_ids.filtered(lambda t: t.min_computers == 5).unlink()
+        with freeze_time("2026-02-01"):
+            self._confirm(self.customer, computers=3, start="2026-02-01")
+            self._confirm(self.other_customer, computers=3, start="2026-02-01")
+        contract = self._service_contract(self.customer)
+        self.assertEqual(contract.infogerance_unit_price, 12.0)  # old grid, 6 computers
+        self.assertEqual(self._service_contract(self.other_customer).infogerance_unit_price, 20.0)
+
+
+class TestR3GridValidation(InfogeranceCase):
+
+    def _offer(self, tiers):
+        return self.env["infogerance.offer"].create({
+            "name": "Bad", "tier_ids": [(0, 0, {"min_computers": m, "unit_price": p})
+                                        for m, p in tiers]})
+
+    def test_r3_empty_grid_is_refused(self):
+        with self.assertRaisesRegex(ValidationError, "R3.*no tier"):
+            self._offer([])
+
+    def test_r3_grid_without_tier_at_one_is_refused(self):
+        with self.assertRaisesRegex(ValidationError, "R3.*starting at 1"):
+            self._offer([(2, 10.0)])
+
+    def test_r3_duplicate_bounds_are_refused(self):
+        with self.assertRaisesRegex(ValidationError, "R3.*same number"):
+            self._offer([(1, 10.0), (5, 9.0), (5, 8.0)])
+
+    def test_r3_negative_price_is_refused(self):
+        with self.assertRaisesRegex(ValidationError, "R3.*negative price"):
+            self._offer([(1, -10.0)])
+
+    def test_r3_bound_below_one_is_refused(self):
+        with self.assertRaisesRegex(ValidationError, "R3.*at least 1"):
+            self._offer([(0, 10.0), (1, 9.0)])
+
+    def test_r3_removing_the_last_tier_is_refused(self):
+        with self.assertRaisesRegex(ValidationError, "R3"):
+            self.offer.write({"tier_ids": [(5, 0, 0)]})
+
+    def test_r3_salesman_cannot_edit_the_grid(self):
+        from odoo.exceptions import AccessError
+        with self.assertRaises(AccessError):
+            self.offer.sudo(self.salesman).tier_ids[0].unit_price = 1.0
+
+
+class TestR5Commitment(InfogeranceCase):
+
+    def test_r5_commitment_end_on_new_contract(self):
+        with freeze_time("2026-01-15"):
+            self._confirm(self.customer, computers=1, start="2026-01-15")
+        contract = self._service_contract(self.customer)
+        self.assertEqual(contract.infogerance_commitment_end, "2027-01-14")
+        self.assertEqual(contract.infogerance_notice_days, 15)
+
+    def test_r5_commitment_length_from_offer(self):
+        self.offer.commitment_months = 24
+        with freeze_time("2026-01-01"):
+            self._confirm(self.customer, computers=1)
+        self.assertEqual(self._service_contract(self.customer).infogerance_commitment_end,
+                         "2027-12-31")
+
+    def test_r5_commitment_must_be_positive(self):
+        with self.assertRaisesRegex(ValidationError, "R5"):
+            self.offer.commitment_months = 0
