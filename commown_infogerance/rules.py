@@ -105,3 +105,35 @@ def termination_end_date(request_date, anchor, commitment_last_day, notice_days,
         raise ValueError("request %s is before the contract start %s" % (request_date, anchor))
     effective = notice_effective_date(request_date, commitment_last_day, notice_days)
     return billing_period(anchor, effective, months)[1]
+
+
+#: Why an end date written on a managed-service contract breaks R6/R7.
+END_BEFORE_NOTICE = "before_notice"
+END_NOT_PERIOD_END = "not_period_end"
+END_BEFORE_START = "before_start"
+
+
+def end_date_violation(end, today, anchor, commitment_last_day, notice_days, months=1):
+    """Why ``end``, written ``today``, breaks the termination rules, or None.
+
+    An end decided today may not come before the end a termination requested
+    today would give (R6), and must close a billing period (R7).
+    """
+    if end < anchor:
+        return END_BEFORE_START
+    if end < termination_end_date(max(today, anchor), anchor, commitment_last_day,
+                                  notice_days, months):
+        return END_BEFORE_NOTICE
+    if billing_period(anchor, end, months)[1] != end:
+        return END_NOT_PERIOD_END
+    return None
+
+
+def empty_fleet_end_date(anchor, first_day_without_computer, months=1):
+    """End of a managed-service contract whose fleet fell to 0 (R1 with R7).
+
+    The contract cannot outlive the rentals, but the billing period in which
+    the customer still had a computer is due in full.
+    """
+    last_day_with_computer = max(anchor, first_day_without_computer - datetime.timedelta(days=1))
+    return billing_period(anchor, last_day_with_computer, months)[1]

@@ -39,7 +39,7 @@ PGBIN="$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)"
 
 as_pg() {  # run a PostgreSQL server binary as a non-root user
   if [ "$(id -u)" = 0 ]; then
-    su postgres -s /bin/sh -c "$*"
+    su postgres -s /bin/sh -c "cd / && $*"
   else
     sh -c "$*"
   fi

@@ -1,6 +1,7 @@
 from . import infogerance_service_type
 from . import infogerance_price_tier
 from . import infogerance_offer
+from . import infogerance_fleet_event
 from . import product_template
 from . import res_partner
 from . import account_analytic_account

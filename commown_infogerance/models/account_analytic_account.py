@@ -1,7 +1,19 @@
+import datetime
+import logging
+
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from .. import rules
+
+_logger = logging.getLogger(__name__)
+
+#: Fields of a rental contract that change the fleet (R3).
+RENTAL_FLEET_FIELDS = {"date_start", "date_end", "recurring_invoices", "active", "partner_id"}
+
+#: Context marker of end dates computed by the rules themselves (termination
+#: request, R1 end). An object, so that no RPC client can pass it.
+RULES_CHECKED = object()
 
 
 class AccountAnalyticAccount(models.Model):
@@ -52,6 +64,25 @@ class AccountAnalyticAccount(models.Model):
         help="Start + commitment months - 1 day (R5).",
     )
     infogerance_notice_days = fields.Integer(string="Notice (days)", readonly=True)
+    infogerance_in_commitment = fields.Boolean(
+        string="In commitment", compute="_compute_infogerance_in_commitment",
+    )
+    infogerance_fleet_event_ids = fields.One2many(
+        comodel_name="infogerance.fleet.event", inverse_name="contract_id",
+        string="Fleet changes", readonly=True,
+    )
+    infogerance_termination_request_date = fields.Date(
+        string="Termination requested on", readonly=True, copy=False,
+    )
+    infogerance_termination_reason = fields.Text(
+        string="Termination reason", readonly=True, copy=False,
+    )
+
+    def _compute_infogerance_in_commitment(self):
+        today = fields.Date.context_today(self)
+        for contract in self:
+            contract.infogerance_in_commitment = bool(
+                contract.infogerance_commitment_end and today <= contract.infogerance_commitment_end)
 
     @api.constrains("infogerance_tier_ids", "infogerance_role")
     def _check_infogerance_tier_ids(self):
@@ -82,23 +113,39 @@ class AccountAnalyticAccount(models.Model):
             "|", ("date_end", "=", False), ("date_end", ">=", date),
         ], order="date_start", limit=1)
 
-    @api.multi
-    def _infogerance_reprice(self, date=None):
-        """Set fleet, unit price and amount of managed-service contracts from the
-        fleet at ``date`` and their frozen grid (R3, R4). One fleet query for all.
+    def _infogerance_lock(self):
+        """Lock the managed-service contracts before recounting their fleet, so
+        that two transactions changing one customer's fleet cannot both price it
+        from their own snapshot: the second one waits, then fails to serialize
+        and is retried by Odoo with the first one's rentals visible (R3)."""
+        if self.ids:
+            self.env.cr.execute(
+                "SELECT id FROM account_analytic_account WHERE id IN %s FOR UPDATE",
+                (tuple(self.ids),))
 
-        Returns {contract: (before, after)} for the contracts that changed, each
-        side a (fleet, unit price, monthly amount) tuple.
+    @api.multi
+    def _infogerance_reprice(self, date=None, cause="manual", rental=None,
+                             description=None, exclude_ids=()):
+        """Recount the fleet at ``date`` and reprice managed-service contracts from
+        their frozen grid (R3, R4); log each change as a fleet event and in the
+        chatter. A fleet fallen to 0 ends the contract (R1, R7).
+
+        The number of queries does not depend on the fleet size. Returns
+        {contract: (before, after)}, each a (fleet, unit price, amount) tuple,
+        for the contracts that changed.
         """
         contracts = self.filtered(lambda c: c.infogerance_role == "service")
         if not contracts:
             return {}
         date = date or fields.Date.context_today(self)
+        contracts._infogerance_lock()
+        contracts.invalidate_cache()
         sizes = self.env["res.partner"]._infogerance_fleet_sizes(
-            contracts.mapped("partner_id.commercial_partner_id").ids, date)
+            contracts.mapped("partner_id.commercial_partner_id").ids, date, exclude_ids)
         changes = {}
         for contract in contracts:
             grid = contract._infogerance_grid()
+            contract._check_infogerance_grid()
             fleet = sizes[contract.partner_id.commercial_partner_id.id]
             before = (contract.infogerance_fleet_size, contract.infogerance_unit_price,
                       contract.infogerance_monthly_amount)
@@ -114,8 +161,278 @@ class AccountAnalyticAccount(models.Model):
                 "infogerance_unit_price": after[1],
                 "infogerance_monthly_amount": after[2],
             })
-            changes[contract] = (before, after)
+            if before != after:
+                changes[contract] = (before, after)
+                contract._infogerance_log_fleet_change(
+                    date, before, after, cause, rental, description)
+            if fleet == 0 and before[0] > 0:
+                contract._infogerance_end_for_empty_fleet(date)
         return changes
+
+    def _prepare_fleet_event_values(self, date, before, after, cause, rental, description):
+        self.ensure_one()
+        return {
+            "date": date,
+            "contract_id": self.id,
+            "cause": cause,
+            "rental_contract_id": rental.id if rental and rental.exists() else False,
+            "description": description,
+            "fleet_before": before[0], "fleet_after": after[0],
+            "fleet_delta": after[0] - before[0],
+            "unit_price_before": before[1], "unit_price_after": after[1],
+            "amount_before": before[2], "amount_after": after[2],
+            "amount_delta": after[2] - before[2],
+        }
+
+    def _infogerance_log_fleet_change(self, date, before, after, cause, rental, description):
+        """Audit trail of a repricing (R3): a fleet event and a chatter message."""
+        self.ensure_one()
+        # Events are written by the system whatever the user's rights on them.
+        event = self.env["infogerance.fleet.event"].sudo().create(
+            self._prepare_fleet_event_values(date, before, after, cause, rental, description))
+        cause_label = dict(event._fields["cause"]._description_selection(self.env))[cause]
+        self.message_post(body=_(
+            "Repriced on %(date)s (%(cause)s%(detail)s): fleet %(fleet_before)s → "
+            "%(fleet_after)s computers, unit price %(price_before).2f → %(price_after).2f, "
+            "monthly amount %(amount_before).2f → %(amount_after).2f."
+        ) % {"date": date, "cause": cause_label,
+             "detail": (": %s" % description) if description else "",
+             "fleet_before": before[0], "fleet_after": after[0],
+             "price_before": before[1], "price_after": after[1],
+             "amount_before": before[2], "amount_after": after[2]})
+        return event
+
+    def _infogerance_end_for_empty_fleet(self, date):
+        """R1: no computer left, the contract ends with the started period (R7)."""
+        self.ensure_one()
+        end = fields.Date.to_string(rules.empty_fleet_end_date(
+            fields.Date.from_string(self.date_start), fields.Date.from_string(date),
+            self.recurring_interval or 1))
+        if self.date_end and self.date_end <= end:
+            return
+        self.with_context(infogerance_end_authorisation=RULES_CHECKED).write({"date_end": end})
+        self.message_post(body=_(
+            "R1 - the customer rents no computer any more: the managed-service contract "
+            "ends on %(end)s; the started month is due (R7).") % {"end": end})
+
+    # Fleet-change triggers (base.automation, crons) -----------------------------
+
+    @api.multi
+    def _infogerance_on_rental_change(self, trigger):
+        """Called by the automated actions on computer-rental contracts: reprice the
+        managed-service contracts of the customers whose fleet may have changed."""
+        rentals = self.filtered(lambda r: r.infogerance_role == "rental")
+        if not rentals:
+            return
+        old_values = self.env.context.get("old_values") or {}
+        changed = set()
+        for values in old_values.values():
+            changed.update(values)
+        if trigger == "write" and not changed & RENTAL_FLEET_FIELDS:
+            return
+        partner_ids = set(rentals.mapped("partner_id.commercial_partner_id").ids)
+        old_partners = self.env["res.partner"].browse([
+            values["partner_id"][0] for values in old_values.values()
+            if values.get("partner_id")])
+        partner_ids.update(old_partners.mapped("commercial_partner_id").ids)
+        services = rentals.mapped("infogerance_contract_id") | self._infogerance_running_service_contracts(
+            list(partner_ids), fields.Date.context_today(self))
+        collector = self.env.context.get("infogerance_reprice_collector")
+        if isinstance(collector, set):  # a confirmation reprices once, at its end
+            collector.update(services.ids)
+            return
+        cause, description = rentals._infogerance_change_cause(trigger, changed)
+        services._infogerance_reprice(
+            cause=cause, rental=rentals[:1] if len(rentals) == 1 else None,
+            description=description, exclude_ids=rentals.ids if trigger == "unlink" else ())
+
+    def _infogerance_change_cause(self, trigger, changed):
+        """What happened to these rentals, for the fleet event."""
+        names = ", ".join(self.mapped("name"))
+        if trigger == "create":
+            return "rental_start", _("%(rentals)s created") % {"rentals": names}
+        if trigger == "unlink":
+            return "rental_delete", _("%(rentals)s deleted") % {"rentals": names}
+        if "partner_id" in changed:
+            return "rental_transfer", _("%(rentals)s moved to another customer") % {"rentals": names}
+        if {"active", "recurring_invoices"} & changed:
+            return "rental_cancel", _("%(rentals)s cancelled") % {"rentals": names}
+        if "date_end" in changed:
+            return "rental_end", _("%(rentals)s end date changed") % {"rentals": names}
+        return "rental_update", _("%(rentals)s changed") % {"rentals": names}
+
+    @api.model
+    def _infogerance_running_service_contracts(self, commercial_partner_ids, date):
+        return self.search([
+            ("infogerance_role", "=", "service"),
+            ("partner_id.commercial_partner_id", "in", commercial_partner_ids),
+            "|", ("date_end", "=", False), ("date_end", ">=", date),
+        ])
+
+    @api.model
+    def _cron_infogerance_dated_fleet_changes(self):
+        """Daily: rentals starting today or ended yesterday change the fleet today."""
+        today = fields.Date.context_today(self)
+        yesterday = fields.Date.to_string(
+            fields.Date.from_string(today) - datetime.timedelta(days=1))
+        for cause, domain in (("rental_start", [("date_start", "=", today)]),
+                              ("rental_end", [("date_end", "=", yesterday)])):
+            rentals = self.search([("infogerance_role", "=", "rental")] + domain)
+            partner_ids = rentals.mapped("partner_id.commercial_partner_id").ids
+            services = self._infogerance_running_service_contracts(partner_ids, yesterday)
+            services._infogerance_reprice(today, cause=cause, description=_(
+                "%(count)s rental(s) dated %(date)s") % {
+                    "count": len(rentals), "date": domain[0][2]})
+
+    @api.model
+    def _cron_infogerance_check_consistency(self, batch_size=500):
+        """Daily: recount every running managed-service contract, in batches, one
+        savepoint per contract when a batch fails, so one broken contract does not
+        stop the others. Running it twice changes nothing."""
+        today = fields.Date.context_today(self)
+        ids = self.search([
+            ("infogerance_role", "=", "service"),
+            "|", ("date_end", "=", False), ("date_end", ">=", today),
+        ], order="id").ids
+        repriced, failed = 0, []
+        for offset in range(0, len(ids), batch_size):
+            batch = self.browse(ids[offset:offset + batch_size])
+            try:
+                with self.env.cr.savepoint():
+                    repriced += len(batch._infogerance_reprice(today, cause="consistency"))
+                continue
+            except Exception:  # retry one by one to isolate the broken contracts
+                _logger.info("consistency: batch at offset %s failed, retrying one by one", offset)
+            for contract in batch:
+                try:
+                    with self.env.cr.savepoint():
+                        repriced += len(contract._infogerance_reprice(today, cause="consistency"))
+                except Exception:
+                    _logger.exception("consistency: contract %s (id %s) could not be repriced",
+                                      contract.name, contract.id)
+                    failed.append(contract.id)
+        _logger.info("consistency: %s managed-service contracts checked, %s repriced, "
+                     "%s failed %s", len(ids), repriced, len(failed), failed or "")
+        return {"checked": len(ids), "repriced": repriced, "failed": failed}
+
+    # Termination (R6, R7) --------------------------------------------------------
+
+    def _infogerance_termination_inputs(self):
+        self.ensure_one()
+        return (fields.Date.from_string(self.date_start),
+                fields.Date.from_string(self.infogerance_commitment_end or self.date_start),
+                self.infogerance_notice_days, self.recurring_interval or 1)
+
+    @api.multi
+    def infogerance_termination_date(self, request_date):
+        """Effective end of this managed-service contract for a termination requested
+        on ``request_date`` (R6 then R7). Writes nothing."""
+        self.ensure_one()
+        request = fields.Date.from_string(request_date)
+        anchor, commitment, notice, months = self._infogerance_termination_inputs()
+        if self.infogerance_role != "service":
+            raise UserError(_("%(name)s is not a managed-service contract.") % {"name": self.name})
+        if request < anchor:
+            raise UserError(_(
+                "R6 - the termination request (%(request)s) cannot precede the start of "
+                "contract %(name)s (%(start)s).") % {
+                    "request": request_date, "name": self.name, "start": self.date_start})
+        return fields.Date.to_string(
+            rules.termination_end_date(request, anchor, commitment, notice, months))
+
+    @api.multi
+    def _infogerance_request_termination(self, request_date, reason):
+        """Record a termination request and end the contract as the rules say."""
+        self.ensure_one()
+        if self.date_end:
+            raise UserError(_(
+                "Contract %(name)s is already terminated: it ends on %(end)s.") % {
+                    "name": self.name, "end": self.date_end})
+        end = self.infogerance_termination_date(request_date)
+        self.with_context(infogerance_end_authorisation=RULES_CHECKED).write({
+            "date_end": end,
+            "infogerance_termination_request_date": request_date,
+            "infogerance_termination_reason": reason,
+        })
+        during = request_date <= (self.infogerance_commitment_end or "")
+        self.message_post(body=_(
+            "Termination requested on %(request)s: %(reason)s. The contract ends on "
+            "%(end)s%(commitment)s.") % {
+                "request": request_date, "reason": reason or "-", "end": end,
+                "commitment": _(" (commitment until %s: all months until then are due)")
+                % self.infogerance_commitment_end if during else ""})
+        return end
+
+    @api.multi
+    def _infogerance_force_end(self, end_date, reason):
+        """A manager ends a contract earlier than the rules allow (R6), with a reason."""
+        self.ensure_one()
+        self.with_context(infogerance_force_reason=reason).write({"date_end": end_date})
+        return end_date
+
+    @api.constrains("date_end", "date_start")
+    def _check_infogerance_end_date(self):
+        """R6/R7 on every path (form, import, RPC): an end date decided today must
+        respect the notice, the commitment and close a billing period, unless the
+        rules computed it or a manager forces it with a reason."""
+        if self.env.context.get("infogerance_end_authorisation") is RULES_CHECKED:
+            return
+        force_reason = self.env.context.get("infogerance_force_reason")
+        if force_reason and isinstance(force_reason, str) and force_reason.strip() and \
+                self.env.user.has_group("commown_infogerance.group_infogerance_manager"):
+            return
+        today = fields.Date.from_string(fields.Date.context_today(self))
+        messages = {
+            rules.END_BEFORE_START: _("it precedes the contract start"),
+            rules.END_BEFORE_NOTICE: _(
+                "a termination requested today ends the contract on %(minimum)s at the "
+                "earliest (notice of %(notice)s days, commitment until %(commitment)s)"),
+            rules.END_NOT_PERIOD_END: _(
+                "it must be the last day of a billing period: any started month is due (R7)"),
+        }
+        for contract in self.filtered(
+                lambda c: c.infogerance_role == "service" and c.date_end):
+            anchor, commitment, notice, months = contract._infogerance_termination_inputs()
+            end = fields.Date.from_string(contract.date_end)
+            violation = rules.end_date_violation(end, today, anchor, commitment, notice, months)
+            if violation:
+                minimum = rules.termination_end_date(
+                    max(today, anchor), anchor, commitment, notice, months)
+                raise ValidationError(_(
+                    "R6/R7 - end date %(end)s refused on %(name)s: %(why)s. Use \"Request "
+                    "termination\"; only a managed-services manager may force an earlier "
+                    "end, with a reason.") % {
+                        "end": contract.date_end, "name": contract.name,
+                        "why": messages[violation] % {
+                            "minimum": minimum, "notice": notice,
+                            "commitment": contract.infogerance_commitment_end}})
+
+    @api.multi
+    def write(self, vals):
+        force_reason = self.env.context.get("infogerance_force_reason")
+        if "date_end" in vals and force_reason is not None and not (
+                isinstance(force_reason, str) and force_reason.strip()):
+            raise UserError(_("R6 - forcing an end date requires a reason."))
+        result = super().write(vals)
+        if "date_end" in vals and force_reason:
+            for contract in self.filtered(lambda c: c.infogerance_role == "service"):
+                contract.message_post(body=_(
+                    "End date forced to %(end)s by %(user)s: %(reason)s") % {
+                        "end": vals["date_end"], "user": self.env.user.name,
+                        "reason": force_reason})
+        return result
+
+    @api.multi
+    def action_request_termination(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Request termination"),
+            "res_model": "infogerance.termination.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_contract_id": self.id},
+        }
 
     # Recurring invoicing (OCA contract hook) ------------------------------------
 

@@ -5,12 +5,13 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     @api.model
-    def _infogerance_fleet_sizes(self, commercial_partner_ids, date):
+    def _infogerance_fleet_sizes(self, commercial_partner_ids, date, exclude_ids=()):
         """Fleet of each commercial entity at ``date``: {commercial partner id: count}.
 
         The one place the fleet is counted (R3): active computer-rental contracts
         started on or before ``date`` and not ended before it, in one query
-        whatever the number of partners and computers.
+        whatever the number of partners and computers. ``exclude_ids``: rentals
+        being deleted, still in the table when the deletion is announced.
         """
         if not commercial_partner_ids:
             return {}
@@ -25,9 +26,10 @@ class ResPartner(models.Model):
                AND p.commercial_partner_id IN %s
                AND a.date_start <= %s
                AND (a.date_end IS NULL OR a.date_end >= %s)
+               AND a.id != ALL(%s)
              GROUP BY p.commercial_partner_id
             """,
-            (tuple(commercial_partner_ids), date, date),
+            (tuple(commercial_partner_ids), date, date, list(exclude_ids)),
         )
         sizes = dict.fromkeys(commercial_partner_ids, 0)
         sizes.update(self.env.cr.fetchall())

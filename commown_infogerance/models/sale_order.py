@@ -96,12 +96,15 @@ class SaleOrder(models.Model):
 
     def _infogerance_create_contracts(self):
         """One rental contract per computer; the managed service extends the running
-        contract of the offer or starts a new one with the grid frozen (R4)."""
-        # Contracts follow from the confirmed order: the confirming user's rights on
-        # the order were checked, contract lines are accounting data.
-        Contract = self.env["account.analytic.account"].sudo()
+        contract of the offer or starts a new one with the grid frozen (R4). The
+        managed-service contracts whose fleet changed are repriced once, at the end."""
         for order in self:
             start = order._infogerance_start()
+            to_reprice = set()
+            # Contracts follow from the confirmed order: the confirming user's rights
+            # on the order were checked, contract lines are accounting data.
+            Contract = self.env["account.analytic.account"].sudo().with_context(
+                infogerance_reprice_collector=to_reprice)
             rentals_by_line = {}
             for line in order.order_line.filtered("is_computer_rental"):
                 contracts = Contract.browse()
@@ -121,7 +124,10 @@ class SaleOrder(models.Model):
                 for rental_line in line.infogerance_rental_line_ids:
                     covered |= rentals_by_line.get(rental_line, Contract.browse())
                 covered.write({"infogerance_contract_id": service.id})
-                service._infogerance_reprice(max(start, fields.Date.context_today(self)))
+                to_reprice.add(service.id)
+            Contract.browse(sorted(to_reprice))._infogerance_reprice(
+                max(start, fields.Date.context_today(self)), cause="order",
+                description=_("order %(order)s") % {"order": order.name})
 
     @api.multi
     def action_view_infogerance_contracts(self):

@@ -109,3 +109,37 @@ class TestR6R7Termination(unittest.TestCase):
         self.assertEqual(last, end)
         # the smallest: the period before ends before the effective date
         self.assertLess(first - datetime.timedelta(days=1), effective)
+
+
+class TestR6R7EndDateViolation(unittest.TestCase):
+    START = D(2026, 1, 1)
+    COMMITMENT_END = D(2026, 12, 31)
+
+    def violation(self, end, today):
+        return rules.end_date_violation(end, today, self.START, self.COMMITMENT_END, 15)
+
+    def test_r6_end_during_commitment_is_refused(self):
+        self.assertEqual(self.violation(D(2026, 6, 30), D(2026, 6, 1)), rules.END_BEFORE_NOTICE)
+
+    def test_r6_end_without_notice_is_refused(self):
+        self.assertEqual(self.violation(D(2027, 3, 31), D(2027, 3, 20)), rules.END_BEFORE_NOTICE)
+
+    def test_r7_end_inside_a_period_is_refused(self):
+        self.assertEqual(self.violation(D(2027, 5, 15), D(2027, 3, 1)), rules.END_NOT_PERIOD_END)
+
+    def test_r6_r7_valid_ends(self):
+        self.assertIsNone(self.violation(D(2026, 12, 31), D(2026, 6, 1)))
+        self.assertIsNone(self.violation(D(2027, 4, 30), D(2027, 3, 20)))
+        self.assertIsNone(self.violation(D(2028, 1, 31), D(2027, 3, 20)))
+
+    def test_r6_end_before_start_is_refused(self):
+        self.assertEqual(self.violation(D(2025, 12, 31), D(2025, 11, 1)), rules.END_BEFORE_START)
+
+
+class TestR1EmptyFleetEnd(unittest.TestCase):
+
+    def test_r1_r7_contract_ends_with_the_last_started_period(self):
+        start = D(2026, 1, 1)
+        self.assertEqual(rules.empty_fleet_end_date(start, D(2026, 3, 21)), D(2026, 3, 31))
+        self.assertEqual(rules.empty_fleet_end_date(start, D(2026, 4, 1)), D(2026, 3, 31))
+        self.assertEqual(rules.empty_fleet_end_date(start, D(2026, 1, 1)), D(2026, 1, 31))

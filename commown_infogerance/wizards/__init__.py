@@ -1,0 +1,1 @@
+from . import infogerance_termination_wizard
