@@ -126,7 +126,8 @@ class AccountAnalyticAccount(models.Model):
     @api.multi
     def _infogerance_reprice(self, date=None, cause="manual", rental=None,
                              description=None, exclude_ids=()):
-        """Recount the fleet at ``date`` and reprice managed-service contracts from
+        """Recount the fleet at ``date`` (default: today, or the start of a contract
+        that has not started yet) and reprice managed-service contracts from
         their frozen grid (R3, R4); log each change as a fleet event and in the
         chatter. A fleet fallen to 0 ends the contract (R1, R7).
 
@@ -137,16 +138,24 @@ class AccountAnalyticAccount(models.Model):
         contracts = self.filtered(lambda c: c.infogerance_role == "service")
         if not contracts:
             return {}
-        date = date or fields.Date.context_today(self)
         contracts._infogerance_lock()
         contracts.invalidate_cache()
-        sizes = self.env["res.partner"]._infogerance_fleet_sizes(
-            contracts.mapped("partner_id.commercial_partner_id").ids, date, exclude_ids)
+        # By default, the fleet of today, or at the start of a contract not started yet.
+        today = fields.Date.context_today(self)
+        dates = {contract: date or max(today, contract.date_start) for contract in contracts}
+        sizes = {}
+        for day in set(dates.values()):
+            partners = contracts.filtered(lambda c: dates[c] == day).mapped(
+                "partner_id.commercial_partner_id")
+            for partner_id, size in self.env["res.partner"]._infogerance_fleet_sizes(
+                    partners.ids, day, exclude_ids).items():
+                sizes[partner_id, day] = size
         changes = {}
         for contract in contracts:
             grid = contract._infogerance_grid()
             contract._check_infogerance_grid()
-            fleet = sizes[contract.partner_id.commercial_partner_id.id]
+            date = dates[contract]
+            fleet = sizes[contract.partner_id.commercial_partner_id.id, date]
             before = (contract.infogerance_fleet_size, contract.infogerance_unit_price,
                       contract.infogerance_monthly_amount)
             after = (fleet, rules.unit_price(grid, fleet), rules.monthly_amount(grid, fleet))
@@ -241,10 +250,24 @@ class AccountAnalyticAccount(models.Model):
         if isinstance(collector, set):  # a confirmation reprices once, at its end
             collector.update(services.ids)
             return
+        exclude_ids = ()
+        if trigger == "unlink":
+            rentals |= self._infogerance_rentals_being_deleted()
+            exclude_ids = rentals.ids
         cause, description = rentals._infogerance_change_cause(trigger, changed)
         services._infogerance_reprice(
             cause=cause, rental=rentals[:1] if len(rentals) == 1 else None,
-            description=description, exclude_ids=rentals.ids if trigger == "unlink" else ())
+            description=description, exclude_ids=exclude_ids)
+
+    def _infogerance_rentals_being_deleted(self):
+        """All rentals of the unlink() being processed. base.automation runs its
+        action once per record, before deleting any: the recount must leave out
+        the whole batch, which it keeps in its ``__action_done`` context."""
+        deleting = self.browse()
+        for automation, records in (self.env.context.get("__action_done") or {}).items():
+            if automation.trigger == "on_unlink" and records._name == self._name:
+                deleting |= records
+        return deleting.with_env(self.env)
 
     def _infogerance_change_cause(self, trigger, changed):
         """What happened to these rentals, for the fleet event."""
@@ -280,7 +303,7 @@ class AccountAnalyticAccount(models.Model):
             rentals = self.search([("infogerance_role", "=", "rental")] + domain)
             partner_ids = rentals.mapped("partner_id.commercial_partner_id").ids
             services = self._infogerance_running_service_contracts(partner_ids, yesterday)
-            services._infogerance_reprice(today, cause=cause, description=_(
+            services._infogerance_reprice(cause=cause, description=_(
                 "%(count)s rental(s) dated %(date)s") % {
                     "count": len(rentals), "date": domain[0][2]})
 
@@ -299,14 +322,14 @@ class AccountAnalyticAccount(models.Model):
             batch = self.browse(ids[offset:offset + batch_size])
             try:
                 with self.env.cr.savepoint():
-                    repriced += len(batch._infogerance_reprice(today, cause="consistency"))
+                    repriced += len(batch._infogerance_reprice(cause="consistency"))
                 continue
             except Exception:  # retry one by one to isolate the broken contracts
                 _logger.info("consistency: batch at offset %s failed, retrying one by one", offset)
             for contract in batch:
                 try:
                     with self.env.cr.savepoint():
-                        repriced += len(contract._infogerance_reprice(today, cause="consistency"))
+                        repriced += len(contract._infogerance_reprice(cause="consistency"))
                 except Exception:
                     _logger.exception("consistency: contract %s (id %s) could not be repriced",
                                       contract.name, contract.id)

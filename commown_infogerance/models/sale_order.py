@@ -126,7 +126,7 @@ class SaleOrder(models.Model):
                 covered.write({"infogerance_contract_id": service.id})
                 to_reprice.add(service.id)
             Contract.browse(sorted(to_reprice))._infogerance_reprice(
-                max(start, fields.Date.context_today(self)), cause="order",
+                cause="order",
                 description=_("order %(order)s") % {"order": order.name})
 
     @api.multi
