@@ -7,5 +7,5 @@ tmpl="$("$ROOT/scripts/db.sh" template nodemo)"
 "$ROOT/scripts/db.sh" copy "$tmpl" "$TEST_DB"
 cd "$ROOT"
 # shellcheck disable=SC2086
-exec "$VENV/bin/pytest" -p no:cacheprovider --odoo-config="$ODOO_CFG" --odoo-database="$TEST_DB" \
+exec "$VENV/bin/pytest" --odoo-config="$ODOO_CFG" --odoo-database="$TEST_DB" \
   "$ADDON" ${PYTEST_ARGS:-}
