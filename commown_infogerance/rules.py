@@ -5,6 +5,8 @@ rule of ``shared/spec/DOMAIN.md`` is written once. No ORM here: dates are
 ``datetime.date``, a grid is a sequence of ``(min_computers, unit_price)``.
 """
 import datetime
+import re
+import unicodedata
 from collections import namedtuple
 
 from dateutil.relativedelta import relativedelta
@@ -137,3 +139,115 @@ def empty_fleet_end_date(anchor, first_day_without_computer, months=1):
     """
     last_day_with_computer = max(anchor, first_day_without_computer - datetime.timedelta(days=1))
     return billing_period(anchor, last_day_with_computer, months)[1]
+
+
+# R8 - services and entitlements (art. 2.1) -----------------------------------
+
+ONSITE_MIN_COMPUTERS = 10
+ONSITE_PER_CONTRACT_YEAR = 1
+
+_ARRONDISSEMENT = re.compile(r"\s+(\d{1,2})\s*(e|er|eme|ieme)?$")
+_CEDEX = re.compile(r"\s+cedex(\s+\d+)?$")
+
+
+def normalize_city(city):
+    """Comparable city name: no accents, case, hyphens, CEDEX nor arrondissement.
+
+    "Paris 15e", "PARIS-15", "paris" and "Strasbourg Cedex 2" become "paris" and
+    "strasbourg"; "Paris-l'Hôpital" stays a different town.
+    """
+    text = unicodedata.normalize("NFKD", city or "")
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = re.sub(r"[-'’_.,]", " ", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    text = _CEDEX.sub("", text)
+    text = _ARRONDISSEMENT.sub("", text)
+    return text.strip()
+
+
+def city_is_eligible(city, zip_code, eligible_cities):
+    """Whether an address is in one of the eligible cities (R8, on-site).
+
+    ``eligible_cities`` is a sequence of ``(name, zip_prefix)``. The city name
+    must match; a postcode, when given, must then carry the city's prefix (a
+    75xxx postcode alone does not make an address Parisian).
+    """
+    name = normalize_city(city)
+    zip_code = (zip_code or "").replace(" ", "")
+    for eligible_name, prefix in eligible_cities:
+        if name and name == normalize_city(eligible_name):
+            return not (zip_code and prefix and not zip_code.startswith(prefix))
+    return False
+
+
+def contract_year(anchor, day):
+    """The contract year ``(first, last)`` containing ``day``, counted from the start."""
+    return billing_period(anchor, day, 12)
+
+
+#: Entitlement problems, each a code the Odoo layer turns into a message.
+NOT_INCLUDED = "not_included"
+ONSITE_FLEET_TOO_SMALL = "onsite_fleet_too_small"
+ONSITE_CITY_NOT_ELIGIBLE = "onsite_city_not_eligible"
+ONSITE_QUOTA_REACHED = "onsite_quota_reached"
+OTHER_SERVICE_MISSING = "other_service_missing"
+COMPUTER_NOT_RENTED = "computer_not_rented"
+
+
+def _included(facts):
+    return [] if facts["code"] in facts["included_codes"] else [NOT_INCLUDED]
+
+
+def _onsite_fleet(facts):
+    return [] if facts["fleet"] >= ONSITE_MIN_COMPUTERS else [ONSITE_FLEET_TOO_SMALL]
+
+
+def _onsite_city(facts):
+    return [] if facts["city_eligible"] else [ONSITE_CITY_NOT_ELIGIBLE]
+
+
+def _onsite_quota(facts):
+    return ([] if facts["onsite_this_year"] < ONSITE_PER_CONTRACT_YEAR
+            else [ONSITE_QUOTA_REACHED])
+
+
+def _other_service(facts):
+    return [] if facts.get("other_service") else [OTHER_SERVICE_MISSING]
+
+
+def _computer(facts):
+    return [] if facts.get("computer_ok", True) else [COMPUTER_NOT_RENTED]
+
+
+#: What each service type requires (R8 table). Support is unlimited: only its
+#: inclusion is checked. On-site needs the fleet, an eligible city and quota.
+ENTITLEMENT_RULES = {
+    "profile": (_included,),
+    "support": (_included, _computer),
+    "accounts": (_included,),
+    "preparation": (_included, _computer),
+    "user_change": (_included, _computer),
+    "onsite": (_included, _onsite_fleet, _onsite_city, _onsite_quota),
+    "other": (_other_service,),
+}
+
+
+def entitlement_problems(facts):
+    """Why a service request is not covered, as a list of codes (empty: covered).
+
+    ``facts``: code, included_codes, fleet, city_eligible, onsite_this_year,
+    other_service (bool), computer_ok (bool).
+    """
+    checks = ENTITLEMENT_RULES.get(facts["code"], (_included,))
+    problems = []
+    for check in checks:
+        problems.extend(check(facts))
+    return problems
+
+
+def onsite_eligibility(fleet, city_eligible):
+    """On-site eligibility of a customer, independent of the yearly quota: the
+    list of missing conditions (empty: eligible)."""
+    facts = {"code": "onsite", "included_codes": {"onsite"}, "fleet": fleet,
+             "city_eligible": city_eligible, "onsite_this_year": 0}
+    return entitlement_problems(facts)

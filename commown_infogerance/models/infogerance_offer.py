@@ -34,10 +34,22 @@ class InfogeranceOffer(models.Model):
         default=15, required=True, track_visibility="onchange",
         help="Notice given by the customer to terminate after the commitment (R6).",
     )
+    onsite_city_ids = fields.Many2many(
+        comodel_name="infogerance.onsite.city", string="On-site cities",
+        default=lambda self: self._default_onsite_city_ids(),
+        help="Cities where the yearly on-site intervention is offered (R8).",
+    )
     product_tmpl_ids = fields.One2many(
         comodel_name="product.template", inverse_name="infogerance_offer_id",
         string="Products",
     )
+
+    def _default_onsite_city_ids(self):
+        cities = self.env["infogerance.onsite.city"]
+        for xmlid in ("commown_infogerance.onsite_city_paris",
+                      "commown_infogerance.onsite_city_strasbourg"):
+            cities |= self.env.ref(xmlid, raise_if_not_found=False) or cities
+        return cities
 
     @api.constrains("tier_ids")
     def _check_tier_ids(self):

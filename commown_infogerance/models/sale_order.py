@@ -11,6 +11,13 @@ class SaleOrder(models.Model):
         help="Start of the rental and managed-service contracts created at "
              "confirmation. Empty: the confirmation date.",
     )
+    infogerance_other_service_ids = fields.One2many(
+        comodel_name="infogerance.other.service", inverse_name="order_id",
+        string="Other services", copy=True,
+        readonly=True, states={"draft": [("readonly", False)], "sent": [("readonly", False)]},
+        help="Services described in free text in the quotation: they become entitlements "
+             "of the managed-service contract (R2, R8).",
+    )
     infogerance_contract_count = fields.Integer(
         string="Contracts", compute="_compute_infogerance_contract_count",
     )
@@ -125,6 +132,8 @@ class SaleOrder(models.Model):
                     covered |= rentals_by_line.get(rental_line, Contract.browse())
                 covered.write({"infogerance_contract_id": service.id})
                 to_reprice.add(service.id)
+                order.infogerance_other_service_ids.filtered(
+                    lambda other: not other.contract_id).sudo().write({"contract_id": service.id})
             Contract.browse(sorted(to_reprice))._infogerance_reprice(
                 cause="order",
                 description=_("order %(order)s") % {"order": order.name})

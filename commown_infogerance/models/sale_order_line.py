@@ -147,6 +147,7 @@ class SaleOrderLine(models.Model):
             "infogerance_role": "service",
             "infogerance_offer_id": offer.id,
             "infogerance_tier_ids": offer._prepare_contract_tier_values(),
+            "infogerance_service_type_ids": [(6, 0, offer.service_type_ids.ids)],
             "infogerance_commitment_end": fields.Date.to_string(rules.commitment_end(
                 fields.Date.from_string(start), offer.commitment_months)),
             "infogerance_notice_days": offer.notice_days,
