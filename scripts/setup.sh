@@ -40,6 +40,7 @@ apt_install() {
 setup_debian() {
   local missing=()
   command -v wkhtmltopdf >/dev/null || missing+=(wkhtmltopdf)
+  command -v pdftotext >/dev/null || missing+=(poppler-utils)
   [ -x "$PGBIN/initdb" ] || missing+=(postgresql)
   command -v npm >/dev/null || missing+=(npm)
   [ ${#missing[@]} = 0 ] || apt_install "${missing[@]}"

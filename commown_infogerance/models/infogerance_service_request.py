@@ -14,7 +14,7 @@ class InfogeranceServiceRequest(models.Model):
     """A service asked for by a customer and delivered by a technician (R8, R9)."""
 
     _name = "infogerance.service.request"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread"]
     _description = "Managed service request"
     _order = "request_date desc, id desc"
 
@@ -114,7 +114,9 @@ class InfogeranceServiceRequest(models.Model):
     @api.model
     def create(self, vals):
         if vals.get("name", "/") == "/":
-            vals["name"] = self.env["ir.sequence"].next_by_code("infogerance.service.request") or "/"
+            # Portal customers file requests too: the reference comes from the system.
+            vals["name"] = self.env["ir.sequence"].sudo().next_by_code(
+                "infogerance.service.request") or "/"
         return super().create(vals)
 
     @api.multi

@@ -23,6 +23,13 @@ class InfogeranceCase(SavepointCase):
             "groups_id": [(6, 0, [
                 cls.env.ref("commown_infogerance.group_infogerance_manager").id])],
         })
+        cls.technician = cls.env["res.users"].create({
+            "name": "Tess Technician",
+            "login": "infogerance_technician",
+            "email": "tess@commown.example",
+            "groups_id": [(6, 0, [
+                cls.env.ref("commown_infogerance.group_infogerance_technician").id])],
+        })
         service_types = cls.env["infogerance.service.type"].search([])
         cls.offer = cls.env["infogerance.offer"].create({
             "name": "Essentiel (test)",
@@ -102,3 +109,24 @@ class InfogeranceCase(SavepointCase):
         """, (self.env.user.company_id.id, partner.id, start, start,
               service.id if service else None, count))
         self.env["account.analytic.account"].invalidate_cache()
+
+    @classmethod
+    def _create_portal_user(cls, company, login):
+        contact = cls.env["res.partner"].create({
+            "name": "Contact of %s" % company.name, "parent_id": company.id,
+            "email": "%s@example.org" % login})
+        return cls.env["res.users"].with_context(no_reset_password=True).create({
+            "name": contact.name, "login": login, "partner_id": contact.id,
+            "groups_id": [(6, 0, [cls.env.ref("base.group_portal").id])],
+        })
+
+    def _service_type(self, code):
+        return self.env["infogerance.service.type"].search([("code", "=", code)])
+
+    def _request(self, contract, code, user=None, **values):
+        env = self.env(user=(user or self.technician).id)
+        vals = {"summary": "Need %s" % code, "contract_id": contract.id,
+                "partner_id": contract.partner_id.id,
+                "service_type_id": self._service_type(code).id}
+        vals.update(values)
+        return env["infogerance.service.request"].create(vals)

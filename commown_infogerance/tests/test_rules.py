@@ -143,3 +143,46 @@ class TestR1EmptyFleetEnd(unittest.TestCase):
         self.assertEqual(rules.empty_fleet_end_date(start, D(2026, 3, 21)), D(2026, 3, 31))
         self.assertEqual(rules.empty_fleet_end_date(start, D(2026, 4, 1)), D(2026, 3, 31))
         self.assertEqual(rules.empty_fleet_end_date(start, D(2026, 1, 1)), D(2026, 1, 31))
+
+
+class TestR8Rules(unittest.TestCase):
+    CITIES = (("Paris", "75"), ("Strasbourg", "67"))
+
+    def test_r8_city_names_are_matched_robustly(self):
+        eligible = lambda city, zip_code="": rules.city_is_eligible(city, zip_code, self.CITIES)
+        self.assertTrue(eligible("Paris", "75011"))
+        self.assertTrue(eligible("PARIS 15E", "75015"))
+        self.assertTrue(eligible("Paris 1er"))
+        self.assertTrue(eligible("paris-15", "75015"))
+        self.assertTrue(eligible("Strasbourg Cedex 2", "67000"))
+        self.assertTrue(eligible(" strasbourg "))
+        self.assertFalse(eligible("Paris-l'Hôpital", "71150"))
+        self.assertFalse(eligible("Lyon", "75011"))       # a 75 postcode is not enough
+        self.assertFalse(eligible("Paris", "69004"))      # inconsistent address
+        self.assertFalse(eligible("", "75011"))
+        self.assertFalse(eligible("Strasbourg-sur-Mer"))
+
+    def test_r8_accents_and_case(self):
+        self.assertEqual(rules.normalize_city("Évry-Courcouronnes"), "evry courcouronnes")
+        self.assertTrue(rules.city_is_eligible("Saint-Étienne", "", (("saint etienne", ""),)))
+
+    def test_r8_rules_table(self):
+        facts = {"code": "support", "included_codes": {"support"}, "fleet": 1,
+                 "city_eligible": False, "onsite_this_year": 0}
+        self.assertEqual(rules.entitlement_problems(facts), [])
+        facts["code"] = "accounts"
+        self.assertEqual(rules.entitlement_problems(facts), [rules.NOT_INCLUDED])
+        facts.update(code="onsite", included_codes={"onsite"}, fleet=9, onsite_this_year=1)
+        self.assertEqual(rules.entitlement_problems(facts), [
+            rules.ONSITE_FLEET_TOO_SMALL, rules.ONSITE_CITY_NOT_ELIGIBLE,
+            rules.ONSITE_QUOTA_REACHED])
+        facts.update(fleet=10, city_eligible=True, onsite_this_year=0)
+        self.assertEqual(rules.entitlement_problems(facts), [])
+        self.assertEqual(rules.entitlement_problems({"code": "other", "included_codes": set()}),
+                         [rules.OTHER_SERVICE_MISSING])
+
+    def test_r8_contract_year(self):
+        self.assertEqual(rules.contract_year(D(2026, 3, 15), D(2027, 3, 14)),
+                         (D(2026, 3, 15), D(2027, 3, 14)))
+        self.assertEqual(rules.contract_year(D(2026, 3, 15), D(2027, 3, 15)),
+                         (D(2027, 3, 15), D(2028, 3, 14)))
