@@ -448,8 +448,9 @@ class AccountAnalyticAccount(models.Model):
             "Termination requested on %(request)s: %(reason)s. The contract ends on "
             "%(end)s%(commitment)s.") % {
                 "request": request_date, "reason": reason or "-", "end": end,
-                "commitment": _(" (commitment until %s: all months until then are due)")
-                % self.infogerance_commitment_end if during else ""})
+                "commitment": _(" (commitment until %(commitment)s: all months until then "
+                                "are due)") % {"commitment": self.infogerance_commitment_end}
+                if during else ""})
         return end
 
     @api.multi

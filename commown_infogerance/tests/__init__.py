@@ -6,3 +6,4 @@ from . import test_termination
 from . import test_consistency
 from . import test_concurrency
 from . import test_services
+from . import test_i18n
