@@ -1,5 +1,5 @@
 # The two commands: `make run` and `make test`. Both set up everything they need.
-.PHONY: run test setup clean-db stop-db
+.PHONY: run test setup stop-db lint wheel i18n bench
 PORT ?= 8069
 DB ?= commown_infogerance
 PYTEST_ARGS ?=
@@ -15,3 +15,12 @@ setup:
 
 stop-db:  ## stop the project-local PostgreSQL cluster
 	bash -c 'source scripts/lib.sh; as_pg "$$PGBIN/pg_ctl -D $$PGDATA stop"'
+
+lint:  ## flake8 + pylint-odoo (Python and XML checks) on the addon
+	scripts/tools.sh lint
+
+wheel:  ## build the pip wheel odoo11-addon-commown_infogerance into dist/
+	scripts/tools.sh wheel
+
+i18n:  ## regenerate the .pot and merge new terms into fr.po
+	scripts/i18n.sh

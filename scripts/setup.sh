@@ -85,6 +85,7 @@ log_level = info
 CFG
 }
 
+if [ "${1:-}" = --print-python ]; then find_python37; exit; fi
 setup_venv
 setup_debian
 setup_lessc

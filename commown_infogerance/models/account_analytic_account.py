@@ -121,7 +121,8 @@ class AccountAnalyticAccount(models.Model):
         today = fields.Date.context_today(self)
         for contract in self:
             contract.infogerance_in_commitment = bool(
-                contract.infogerance_commitment_end and today <= contract.infogerance_commitment_end)
+                contract.infogerance_commitment_end
+                and today <= contract.infogerance_commitment_end)
 
     @api.depends(*PREPARATION_FIELDS)
     def _compute_infogerance_prep_complete(self):
@@ -310,7 +311,8 @@ class AccountAnalyticAccount(models.Model):
             values["partner_id"][0] for values in old_values.values()
             if values.get("partner_id")])
         partner_ids.update(old_partners.mapped("commercial_partner_id").ids)
-        services = rentals.mapped("infogerance_contract_id") | self._infogerance_running_service_contracts(
+        services = rentals.mapped("infogerance_contract_id")
+        services |= self._infogerance_running_service_contracts(
             list(partner_ids), fields.Date.context_today(self))
         collector = self.env.context.get("infogerance_reprice_collector")
         if isinstance(collector, set):  # a confirmation reprices once, at its end
@@ -343,7 +345,8 @@ class AccountAnalyticAccount(models.Model):
         if trigger == "unlink":
             return "rental_delete", _("%(rentals)s deleted") % {"rentals": names}
         if "partner_id" in changed:
-            return "rental_transfer", _("%(rentals)s moved to another customer") % {"rentals": names}
+            return "rental_transfer", _("%(rentals)s moved to another customer") % {
+                "rentals": names}
         if {"active", "recurring_invoices"} & changed:
             return "rental_cancel", _("%(rentals)s cancelled") % {"rentals": names}
         if "date_end" in changed:

@@ -21,7 +21,7 @@ class InfogeranceProfile(models.Model):
         comodel_name="res.company", default=lambda self: self.env.user.company_id,
     )
     admin_profile = fields.Text(string="Administrator profile")
-    user_profile = fields.Text(string="User profile")
+    user_profile = fields.Text()
     software_ids = fields.One2many(
         comodel_name="infogerance.profile.software", inverse_name="profile_id",
         string="Software", copy=True,

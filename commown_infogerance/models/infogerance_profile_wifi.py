@@ -18,5 +18,5 @@ class InfogeranceProfileWifi(models.Model):
                    ("wpa2_enterprise", "WPA2/WPA3 enterprise")],
         required=True, default="wpa2",
     )
-    key = fields.Char(string="Key", groups=TECHNICIAN, copy=False)
+    key = fields.Char(groups=TECHNICIAN, copy=False)
     hidden = fields.Boolean(string="Hidden network")

@@ -45,13 +45,15 @@ class InfogeranceServiceRequest(models.Model):
     )
     rental_contract_id = fields.Many2one(
         comodel_name="account.analytic.account", string="Computer",
-        domain="[('infogerance_role', '=', 'rental'), ('infogerance_contract_id', '=', contract_id)]",
+        domain="[('infogerance_role', '=', 'rental'),"
+               " ('infogerance_contract_id', '=', contract_id)]",
     )
     channel = fields.Selection(selection=CHANNELS, default="mail", required=True)
     request_date = fields.Date(required=True, default=fields.Date.context_today)
     stage_id = fields.Many2one(
         comodel_name="infogerance.service.request.stage", string="Stage",
-        default=_default_stage_id, track_visibility="onchange", group_expand="_read_group_stage_ids",
+        default=_default_stage_id, track_visibility="onchange",
+        group_expand="_read_group_stage_ids",
     )
     is_closed = fields.Boolean(related="stage_id.is_closed", store=True, readonly=True)
     user_id = fields.Many2one(
@@ -60,8 +62,8 @@ class InfogeranceServiceRequest(models.Model):
     )
     # user change
     old_user = fields.Char(string="Previous user")
-    new_user = fields.Char(string="New user")
-    done_remotely = fields.Boolean(string="Done remotely")
+    new_user = fields.Char()
+    done_remotely = fields.Boolean()
     # on site
     onsite_date = fields.Datetime(string="On-site visit")
     onsite_address_id = fields.Many2one(comodel_name="res.partner", string="On-site address")
@@ -104,7 +106,8 @@ class InfogeranceServiceRequest(models.Model):
         facts = contract._infogerance_entitlement_facts(self.request_date)
         facts.update({
             "code": self.service_code,
-            "other_service": bool(self.other_service_id and self.other_service_id.contract_id == contract),
+            "other_service": bool(self.other_service_id
+                                  and self.other_service_id.contract_id == contract),
             "computer_ok": not self.rental_contract_id or
             self.rental_contract_id.partner_id.commercial_partner_id == commercial,
             "onsite_this_year": contract._infogerance_onsite_count(self.request_date, exclude=self),

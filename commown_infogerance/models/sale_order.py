@@ -84,7 +84,8 @@ class SaleOrder(models.Model):
                     ) % {"line": line.name})
             if not order.order_line.filtered("infogerance_offer_id"):
                 continue
-            if rentals._infogerance_computer_count() < 1 and order._infogerance_existing_fleet() < 1:
+            if rentals._infogerance_computer_count() < 1 \
+                    and order._infogerance_existing_fleet() < 1:
                 raise UserError(_(
                     "R1 - a managed-service subscription requires a computer rental: order "
                     "%(order)s has no computer and %(customer)s rents none. Add the computers "
@@ -150,7 +151,9 @@ class SaleOrder(models.Model):
             "name": _("Contracts"),
             "res_model": "account.analytic.account",
             "view_mode": "tree,form",
-            "views": [(self.env.ref("commown_infogerance.account_analytic_account_view_tree").id, "tree"),
-                      (self.env.ref("commown_infogerance.account_analytic_account_view_form").id, "form")],
+            "views": [
+                (self.env.ref("commown_infogerance.account_analytic_account_view_tree").id, "tree"),
+                (self.env.ref("commown_infogerance.account_analytic_account_view_form").id, "form"),
+            ],
             "domain": [("id", "in", contracts.ids)],
         }

@@ -8,25 +8,30 @@ class InfogeranceCase(SavepointCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True,
+        # Tests read the English source messages; test_i18n checks the French.
+        # Tests read the English source messages (the databases are French);
+        # test_i18n checks the French ones.
+        cls.env["res.lang"].with_context(active_test=False).search(
+            [("code", "=", "en_US")]).write({"active": True})
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, lang="en_US",
                                        mail_notrack=True, mail_create_nolog=True))
         cls.salesman = cls.env["res.users"].create({
             "name": "Sam Salesman",
             "login": "infogerance_salesman",
-            "email": "sam@commown.example",
+            "email": "sam@commown.example", "lang": "en_US",
             "groups_id": [(6, 0, [cls.env.ref("sales_team.group_sale_salesman").id])],
         })
         cls.manager = cls.env["res.users"].create({
             "name": "Morgan Manager",
             "login": "infogerance_manager",
-            "email": "morgan@commown.example",
+            "email": "morgan@commown.example", "lang": "en_US",
             "groups_id": [(6, 0, [
                 cls.env.ref("commown_infogerance.group_infogerance_manager").id])],
         })
         cls.technician = cls.env["res.users"].create({
             "name": "Tess Technician",
             "login": "infogerance_technician",
-            "email": "tess@commown.example",
+            "email": "tess@commown.example", "lang": "en_US",
             "groups_id": [(6, 0, [
                 cls.env.ref("commown_infogerance.group_infogerance_technician").id])],
         })
@@ -116,7 +121,7 @@ class InfogeranceCase(SavepointCase):
             "name": "Contact of %s" % company.name, "parent_id": company.id,
             "email": "%s@example.org" % login})
         return cls.env["res.users"].with_context(no_reset_password=True).create({
-            "name": contact.name, "login": login, "partner_id": contact.id,
+            "name": contact.name, "login": login, "partner_id": contact.id, "lang": "en_US",
             "groups_id": [(6, 0, [cls.env.ref("base.group_portal").id])],
         })
 

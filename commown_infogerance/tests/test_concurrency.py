@@ -9,8 +9,6 @@ from odoo.tests.common import TransactionCase, get_db_name
 from odoo.modules.registry import Registry
 
 
-
-
 class TestR3ConcurrentFleetChanges(TransactionCase):
     """Committed data in separate cursors, as Odoo's test_ir_sequence does;
     everything created is removed in tearDown."""

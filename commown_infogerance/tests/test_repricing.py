@@ -1,7 +1,11 @@
 """R3 repricing on every fleet change, whatever the path; R1 end; audit trail."""
+import logging
+
 from freezegun import freeze_time
 
 from .common import InfogeranceCase
+
+_logger = logging.getLogger(__name__)
 
 
 @freeze_time("2026-03-10")
@@ -34,7 +38,8 @@ class TestR3Repricing(InfogeranceCase):
         self.assertEqual((event.fleet_before, event.fleet_after), (4, 5))
         self.assertEqual((event.unit_price_before, event.unit_price_after), (15.0, 12.0))
         self.assertEqual((event.amount_before, event.amount_after), (60.0, 60.0))
-        self.assertIn("Repriced", self.contract.message_ids[0].body)
+        self.assertIn("4 → 5", self.contract.message_ids[0].body)
+        self.assertIn("60.00 → 60.00", self.contract.message_ids[0].body)
 
     def test_r3_rental_ended_reprices(self):
         self.rentals[0].date_end = "2026-03-09"
@@ -135,4 +140,4 @@ class TestR3RepriceQueryBudget(InfogeranceCase):
             self.assertTrue(changes)
         self.assertEqual(counts[1], counts[100], counts)
         self.assertEqual(counts[100], counts[1000], counts)
-        print("reprice query counts (1/100/1000 computers):", counts)
+        _logger.info("reprice query counts (1/100/1000 computers): %s", counts)

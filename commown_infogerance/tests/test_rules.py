@@ -36,7 +36,8 @@ class TestR3Grid(unittest.TestCase):
         self.assertEqual(rules.grid_errors(GRID), [])
         self.assertEqual(rules.grid_errors(()), [rules.GRID_EMPTY])
         self.assertIn(rules.GRID_NO_TIER_AT_ONE, rules.grid_errors(((2, 10.0),)))
-        self.assertIn(rules.GRID_DUPLICATE_BOUND, rules.grid_errors(((1, 10.0), (5, 9.0), (5, 8.0))))
+        self.assertIn(rules.GRID_DUPLICATE_BOUND,
+                      rules.grid_errors(((1, 10.0), (5, 9.0), (5, 8.0))))
         self.assertIn(rules.GRID_NEGATIVE_PRICE, rules.grid_errors(((1, -1.0),)))
         self.assertIn(rules.GRID_BOUND_BELOW_ONE, rules.grid_errors(((0, 10.0), (1, 9.0))))
 
@@ -86,8 +87,10 @@ class TestR6R7Termination(unittest.TestCase):
 
     def test_r7_billing_on_the_31st(self):
         start = D(2026, 1, 31)
-        self.assertEqual(rules.billing_period(start, D(2026, 3, 1)), (D(2026, 2, 28), D(2026, 3, 30)))
-        self.assertEqual(rules.billing_period(start, D(2026, 2, 27)), (D(2026, 1, 31), D(2026, 2, 27)))
+        self.assertEqual(rules.billing_period(start, D(2026, 3, 1)),
+                         (D(2026, 2, 28), D(2026, 3, 30)))
+        self.assertEqual(rules.billing_period(start, D(2026, 2, 27)),
+                         (D(2026, 1, 31), D(2026, 2, 27)))
 
     def test_r6_request_before_start_is_refused(self):
         with self.assertRaises(ValueError):
@@ -149,7 +152,8 @@ class TestR8Rules(unittest.TestCase):
     CITIES = (("Paris", "75"), ("Strasbourg", "67"))
 
     def test_r8_city_names_are_matched_robustly(self):
-        eligible = lambda city, zip_code="": rules.city_is_eligible(city, zip_code, self.CITIES)
+        def eligible(city, zip_code=""):
+            return rules.city_is_eligible(city, zip_code, self.CITIES)
         self.assertTrue(eligible("Paris", "75011"))
         self.assertTrue(eligible("PARIS 15E", "75015"))
         self.assertTrue(eligible("Paris 1er"))

@@ -7,7 +7,7 @@ import unittest
 
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import config
 
 from .common import InfogeranceCase
@@ -279,9 +279,8 @@ class TestR9OpenRequests(ServicesCase):
                      "needs wkhtmltopdf and pdftotext (make test installs them)")
 class TestR2OrderForm(ServicesCase):
 
-    def test_r2_order_pdf_lists_services_grid_total_and_terms(self):
-        order = self._create_order(self.other_customer, computers=6)
-        order.infogerance_other_service_ids = [(0, 0, {"name": "Printer set-up"})]
+    def _pdf_text(self, order):
+        """The order form rendered by wkhtmltopdf, as text (pdftotext)."""
         report = self.env.ref("sale.action_report_saleorder")
         directory = tempfile.mkdtemp()
         previous = config["test_report_directory"]
@@ -295,7 +294,14 @@ class TestR2OrderForm(ServicesCase):
         with open(path, "wb") as handle:
             handle.write(pdf)
         text = subprocess.check_output(["pdftotext", "-layout", path, "-"]).decode()
-        text = " ".join(text.split())
+        shutil.rmtree(directory)
+        return " ".join(text.split())
+
+    def test_r2_order_pdf_lists_services_grid_total_and_terms(self):
+        self.other_customer.lang = "en_US"
+        order = self._create_order(self.other_customer, computers=6)
+        order.infogerance_other_service_ids = [(0, 0, {"name": "Printer set-up"})]
+        text = self._pdf_text(order)
         self.assertRegex(text, r"Monthly price per computer: 12[.,]00")
         self.assertRegex(text, r"Monthly total for the whole fleet: 72[.,]00")
         for expected in ("Managed IT services: Essentiel (test)",
@@ -305,3 +311,12 @@ class TestR2OrderForm(ServicesCase):
             self.assertIn(expected, text)
         # the grid
         self.assertRegex(text, r"1 15[.,]00 € 5 12[.,]00 € 10 10[.,]00")
+
+    def test_r2_order_pdf_in_french_for_a_french_customer(self):
+        self.other_customer.lang = "fr_FR"
+        order = self._create_order(self.other_customer, computers=6)
+        text = self._pdf_text(order)
+        self.assertRegex(text, r"Prix mensuel par ordinateur : 12[.,]00")
+        self.assertIn("Engagement : 12 mois", text)
+        self.assertIn("préavis de 15 jours", text)
+        self.assertIn("Tout mois commencé est dû", text)

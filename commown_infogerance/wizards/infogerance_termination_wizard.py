@@ -25,7 +25,7 @@ class InfogeranceTerminationWizard(models.TransientModel):
     explanation = fields.Text(compute="_compute_effective_end_date")
     is_manager = fields.Boolean(compute="_compute_is_manager")
     force_end = fields.Boolean(string="Force an earlier end")
-    forced_end_date = fields.Date(string="Forced end date")
+    forced_end_date = fields.Date()
     force_reason = fields.Text(string="Why force the end")
 
     @api.depends("contract_id", "request_date")
