@@ -3,12 +3,13 @@
 PORT ?= 8069
 DB ?= commown_infogerance
 PYTEST_ARGS ?=
+export PORT DB PYTEST_ARGS
 
 run:
-	PORT=$(PORT) DB=$(DB) scripts/run.sh
+	scripts/run.sh
 
 test:
-	PYTEST_ARGS='$(PYTEST_ARGS)' scripts/test.sh
+	scripts/test.sh
 
 setup:
 	scripts/setup.sh

@@ -6,6 +6,8 @@ TEST_DB="${TEST_DB:-${ADDON}_test}"
 tmpl="$("$ROOT/scripts/db.sh" template nodemo)"
 "$ROOT/scripts/db.sh" copy "$tmpl" "$TEST_DB"
 cd "$ROOT"
-# shellcheck disable=SC2086
-exec "$VENV/bin/pytest" --odoo-config="$ODOO_CFG" --odoo-database="$TEST_DB" \
-  "$ADDON" ${PYTEST_ARGS:-}
+eval "extra=(${PYTEST_ARGS:-})"  # keeps quoted arguments: PYTEST_ARGS="-k 'r4 or r6'"
+# pytest-odoo turns HOST, PORT, USER and PASSWORD from the environment into database
+# options (for the Odoo Docker image): keep them from overriding our configuration.
+exec env -u HOST -u PORT -u USER -u PASSWORD "$VENV/bin/pytest" --odoo-config="$ODOO_CFG" --odoo-database="$TEST_DB" \
+  "$ADDON" "${extra[@]}"

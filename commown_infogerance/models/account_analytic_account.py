@@ -291,6 +291,30 @@ class AccountAnalyticAccount(models.Model):
             "R1 - the customer rents no computer any more: the managed-service contract "
             "ends on %(end)s; the started month is due (R7).") % {"end": end})
 
+    @api.multi
+    def action_infogerance_apply_current_grid(self):
+        """R4: after the commitment, a manager moves the contract to the offer's
+        current grid, explicitly; the change is logged like a repricing."""
+        self.ensure_one()
+        if not self.env.user.has_group("commown_infogerance.group_infogerance_manager"):
+            raise UserError(_("R4 - only a managed-services manager may change the grid of "
+                              "a running contract."))
+        today = fields.Date.context_today(self)
+        if self.infogerance_commitment_end and today <= self.infogerance_commitment_end:
+            raise UserError(_(
+                "R4 - the grid of %(name)s is fixed until the end of its commitment "
+                "(%(end)s).") % {"name": self.name, "end": self.infogerance_commitment_end})
+        self.write({"infogerance_tier_ids": [(5, 0, 0)]
+                    + self.infogerance_offer_id._prepare_contract_tier_values()})
+        self.message_post(body=_(
+            "R4 - moved to the current grid of offer %(offer)s by %(user)s.") % {
+                "offer": self.infogerance_offer_id.name, "user": self.env.user.name})
+        # Logged as a fleet event when the price changes (the stored price is the old one).
+        self._infogerance_reprice(cause="regrid", description=_(
+            "grid of offer %(offer)s on %(date)s") % {
+                "offer": self.infogerance_offer_id.name, "date": today})
+        return True
+
     # Fleet-change triggers (base.automation, crons) -----------------------------
 
     @api.multi

@@ -240,3 +240,32 @@ class TestR5Commitment(InfogeranceCase):
     def test_r5_commitment_must_be_positive(self):
         with self.assertRaisesRegex(ValidationError, "R5"):
             self.offer.commitment_months = 0
+
+
+class TestR4MoveToCurrentGrid(InfogeranceCase):
+
+    def setUp(self):
+        super().setUp()
+        with freeze_time("2026-01-01"):
+            self._confirm(self.customer, computers=3)
+        self.contract = self._service_contract(self.customer)
+        self.offer.tier_ids.filtered(lambda t: t.min_computers == 1).unit_price = 14.0
+
+    def test_r4_grid_fixed_during_commitment(self):
+        with freeze_time("2026-12-31"), self.assertRaisesRegex(UserError, "R4.*fixed"):
+            self.contract.sudo(self.manager).action_infogerance_apply_current_grid()
+        self.assertEqual(self.contract.infogerance_unit_price, 15.0)
+
+    def test_r4_only_a_manager_moves_to_the_current_grid(self):
+        with freeze_time("2027-01-01"), self.assertRaisesRegex(UserError, "R4.*manager"):
+            self.contract.sudo(self.salesman).action_infogerance_apply_current_grid()
+
+    def test_r4_manager_moves_to_the_current_grid_after_commitment(self):
+        with freeze_time("2027-01-01"):
+            self.contract.sudo(self.manager).action_infogerance_apply_current_grid()
+        self.assertEqual(self.contract._infogerance_grid(), self.offer._infogerance_grid())
+        self.assertEqual(self.contract.infogerance_unit_price, 14.0)
+        event = self.contract.infogerance_fleet_event_ids[0]
+        self.assertEqual(event.cause, "regrid")
+        self.assertEqual((event.unit_price_before, event.unit_price_after), (15.0, 14.0))
+        self.assertEqual((event.amount_before, event.amount_after), (45.0, 42.0))
