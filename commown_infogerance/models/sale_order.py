@@ -70,6 +70,26 @@ class SaleOrder(models.Model):
                 if any(line[name] != value for name, value in vals.items()):
                     line.write(vals)
 
+    @api.onchange("order_line", "partner_id", "infogerance_start_date")
+    def _onchange_infogerance_service_lines(self):
+        """Live price in the quotation form, before saving: the same values as
+        ``_infogerance_update_service_lines``, which ties the lines once saved."""
+        # The product's flags, not the related fields: on unsaved lines, Odoo 11
+        # computes related fields as superuser in another cache, where they are empty.
+        services = self.order_line.filtered(lambda l: l.product_id.infogerance_offer_id)
+        if not services or self.state in ("sale", "done", "cancel"):
+            return
+        rentals = self.order_line.filtered(lambda l: l.product_id.is_computer_rental)
+        existing = self._infogerance_existing_fleet() if self.partner_id else 0
+        computers = rentals._infogerance_computer_count()
+        linked = services.mapped("infogerance_rental_line_ids")
+        for index, line in enumerate(services):
+            covered = line.infogerance_rental_line_ids & rentals
+            if index == 0:  # the first line takes the computers no line covers yet
+                covered |= rentals - linked
+            line.update(line._infogerance_price_values(
+                existing, computers, covered._infogerance_computer_count()))
+
     def _infogerance_check_sale_rules(self):
         """R1: a managed service is sold only with a computer rental, in the order
         or already running. Computers are whole, positive quantities."""

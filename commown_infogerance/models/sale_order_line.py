@@ -61,13 +61,17 @@ class SaleOrderLine(models.Model):
 
     def _infogerance_computer_count(self):
         """Computers in these lines (rental lines only)."""
-        return int(sum(self.filtered("is_computer_rental").mapped("product_uom_qty")))
+        return int(sum(self.filtered(
+            lambda line: line.product_id.is_computer_rental).mapped("product_uom_qty")))
 
-    def _infogerance_price_values(self, existing_fleet, order_computers):
-        """Quantity, price and explanation of a managed-service line (R3)."""
+    def _infogerance_price_values(self, existing_fleet, order_computers, covered=None):
+        """Quantity, price and explanation of a managed-service line (R3).
+        ``covered``: computers this line covers (default: its linked rental lines)."""
         self.ensure_one()
+        if covered is None:
+            covered = self.infogerance_rental_line_ids._infogerance_computer_count()
         fleet = existing_fleet + order_computers
-        grid = self.infogerance_offer_id._infogerance_grid()
+        grid = self.product_id.infogerance_offer_id._infogerance_grid()
         tier = rules.applicable_tier(grid, fleet)
         if tier:
             reason = _(
@@ -80,7 +84,7 @@ class SaleOrderLine(models.Model):
             reason = _("No computer rented nor in this order: a managed service needs "
                        "a computer rental (R1).")
         return {
-            "product_uom_qty": self.infogerance_rental_line_ids._infogerance_computer_count(),
+            "product_uom_qty": covered,
             "price_unit": tier.unit_price if tier else 0.0,
             "infogerance_fleet_size": fleet,
             "infogerance_price_reason": reason,

@@ -269,3 +269,23 @@ class TestR4MoveToCurrentGrid(InfogeranceCase):
         self.assertEqual(event.cause, "regrid")
         self.assertEqual((event.unit_price_before, event.unit_price_after), (15.0, 14.0))
         self.assertEqual((event.amount_before, event.amount_after), (45.0, 42.0))
+
+
+class TestR3QuotationFormOnchange(InfogeranceCase):
+
+    def test_r3_form_shows_the_fleet_price_before_saving(self):
+        with freeze_time("2026-01-01"):
+            self._confirm(self.customer, computers=4, offer=False)
+        env = self.env(user=self.salesman.id)
+        order = env["sale.order"].new({
+            "partner_id": self.customer.id, "infogerance_start_date": "2026-02-01",
+            "order_line": [
+                (0, 0, {"product_id": self.computer.id, "product_uom_qty": 2, "price_unit": 39}),
+                (0, 0, {"product_id": self.service_product.id, "product_uom_qty": 1,
+                        "price_unit": 15.0}),
+            ]})
+        order._onchange_infogerance_service_lines()
+        service = order.order_line.filtered(lambda l: l.product_id == self.service_product)
+        self.assertEqual(service.product_uom_qty, 2)
+        self.assertEqual(service.price_unit, 12.0)  # 4 rented + 2 = 6 computers
+        self.assertIn("4 already rented + 2 in this order", service.infogerance_price_reason)
