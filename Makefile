@@ -1,5 +1,5 @@
 # The two commands: `make run` and `make test`. Both set up everything they need.
-.PHONY: run test setup clean-db stop-db
+.PHONY: run test browser-test setup clean-db stop-db
 PORT ?= 8069
 DB ?= commown_infogerance
 PYTEST_ARGS ?=
@@ -15,3 +15,6 @@ setup:
 
 stop-db:  ## stop the project-local PostgreSQL cluster
 	bash -c 'source scripts/lib.sh; as_pg "$$PGBIN/pg_ctl -D $$PGDATA stop"'
+
+browser-test:  ## the shop and portal in chromium (Playwright) against a fresh demo database
+	BROWSER_PYTEST_ARGS='$(BROWSER_PYTEST_ARGS)' scripts/browser-test.sh

@@ -5,3 +5,5 @@ from . import test_repricing
 from . import test_termination
 from . import test_consistency
 from . import test_concurrency
+from . import test_shop
+from . import test_portal
