@@ -38,7 +38,7 @@ class Rpc:
             answer = json.load(response)
         if answer.get("error"):
             raise RuntimeError(answer["error"]["data"].get("message") or answer["error"])
-        return answer["result"]
+        return answer.get("result")  # absent when the method returned None
 
     def __call__(self, model, method, *args, **kwargs):
         return self._call("object", "execute_kw", DB, self.uid, self.password,
@@ -54,10 +54,10 @@ def rpc():
 def shop(rpc):
     """Demo data the flow needs: the wire-transfer acquirer published, the
     laptop rental and the managed-service offer on sale in the shop."""
-    transfer = rpc("payment.acquirer", "search", [("provider", "=", "transfer")])
+    transfer = rpc("ir.model.data", "xmlid_to_res_id", "payment.payment_acquirer_transfer")
     assert transfer, "payment_transfer's acquirer is missing from the demo database"
-    rpc("payment.acquirer", "write", transfer, {"website_published": True})
-    products = {}
+    rpc("payment.acquirer", "write", [transfer], {"website_published": True})
+    products = {"transfer": transfer}
     for key, code in (("laptop", "LOC-PC-PORTABLE"), ("offer", "INFOG-ESSENTIEL")):
         [product] = rpc("product.product", "search_read", [("default_code", "=", code)],
                         fields=["product_tmpl_id"])
@@ -73,7 +73,7 @@ def customer(rpc):
     tag = uuid.uuid4().hex[:8]
     address = {"street": "3 rue des Tests", "zip": "67000", "city": "Strasbourg",
                "country_id": rpc("res.country", "search", [("code", "=", "FR")])[0],
-               "phone": "+33 3 00 00 00 00", "lang": "en_US"}
+               "phone": "+33 3 00 00 00 00"}
     company = rpc("res.partner", "create", dict(
         address, name="Browser Test %s SARL" % tag, is_company=True,
         email="contact-%s@example.com" % tag))
