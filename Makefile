@@ -3,12 +3,15 @@
 PORT ?= 8069
 DB ?= commown_infogerance
 PYTEST_ARGS ?=
+BROWSER ?= 1
+BROWSER_PYTEST_ARGS ?=
 
 run:
 	PORT=$(PORT) DB=$(DB) scripts/run.sh
 
-test:
+test:  ## pytest-odoo, then the browser tests (BROWSER=0 skips them)
 	PYTEST_ARGS='$(PYTEST_ARGS)' scripts/test.sh
+	@if [ "$(BROWSER)" != 0 ]; then BROWSER_PYTEST_ARGS='$(BROWSER_PYTEST_ARGS)' scripts/browser-test.sh; fi
 
 setup:
 	scripts/setup.sh

@@ -171,6 +171,16 @@ def test_r1_offer_alone_is_blocked(page, step, rpc, shop, customer):
             expect(page.locator(".o_infogerance_sale_error")).to_contain_text(
                 "requires a computer rental")
 
+    with step("no-payment-transaction"):
+        # What the payment form's "Pay now" calls: refused with the rule's message.
+        response = page.request.post(URL + "/shop/payment/transaction/", data={
+            "jsonrpc": "2.0", "method": "call", "id": 1,
+            "params": {"acquirer_id": shop["transfer"]}})
+        answer = response.json()
+        assert "R1" in str(answer.get("error")), answer
+        assert not rpc("payment.transaction", "search",
+                       [("partner_id", "=", customer["contact"])])
+
     with step("nothing-created"):
         orders = rpc("sale.order", "search_read", [("partner_id", "=", customer["contact"])],
                      fields=["state"])
