@@ -1,15 +1,21 @@
 # The two commands: `make run` and `make test`. Both set up everything they need.
-.PHONY: run test setup stop-db lint wheel i18n bench
+.PHONY: run test browser-test setup stop-db lint wheel i18n bench
 PORT ?= 8069
 DB ?= commown_infogerance
 PYTEST_ARGS ?=
-export PORT DB PYTEST_ARGS
+BROWSER ?= 1
+BROWSER_PYTEST_ARGS ?=
+export PORT DB PYTEST_ARGS BROWSER_PYTEST_ARGS
 
 run:
 	scripts/run.sh
 
-test:
+test:  ## pytest-odoo, then the browser tests (BROWSER=0 skips them)
 	scripts/test.sh
+	@if [ "$(BROWSER)" != 0 ]; then scripts/browser-test.sh; fi
+
+browser-test:  ## the shop and portal in chromium (Playwright) against a fresh demo database
+	scripts/browser-test.sh
 
 setup:
 	scripts/setup.sh

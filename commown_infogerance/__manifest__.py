@@ -11,11 +11,14 @@
     "depends": [
         "base_automation",
         "contract",
+        "portal",
         "sale_management",
+        "website_sale",
     ],
     "data": [
         "security/infogerance_security.xml",
         "security/ir.model.access.csv",
+        "security/infogerance_portal_security.xml",
         "data/infogerance_service_type_data.xml",
         "data/infogerance_service_request_data.xml",
         "data/infogerance_automation.xml",
@@ -30,6 +33,8 @@
         "views/account_analytic_account_views.xml",
         "views/sale_order_views.xml",
         "views/menus.xml",
+        "views/website_sale_templates.xml",
+        "views/portal_templates.xml",
     ],
     "demo": [
         "demo/infogerance_demo.xml",

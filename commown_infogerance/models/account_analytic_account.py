@@ -457,6 +457,44 @@ class AccountAnalyticAccount(models.Model):
             rules.termination_end_date(request, anchor, commitment, notice, months))
 
     @api.multi
+    def infogerance_termination_explanation(self, request_date):
+        """What a termination requested on ``request_date`` means for the customer,
+        shown before saving by the backend wizard and the portal (R6, R7)."""
+        self.ensure_one()
+        end = self.infogerance_termination_date(request_date)
+        commitment = self.infogerance_commitment_end
+        if commitment and request_date <= commitment:
+            return _(
+                "The request is made during the commitment, which runs until "
+                "%(commitment)s: it is recorded, and the contract ends on %(end)s. All "
+                "the monthly instalments until then remain due (R6).") % {
+                    "commitment": commitment, "end": end}
+        anchor, commitment_day, notice, months = self._infogerance_termination_inputs()
+        effective = rules.notice_effective_date(
+            fields.Date.from_string(request_date), commitment_day, notice)
+        return _(
+            "With %(notice)s days' notice the termination takes effect on "
+            "%(effective)s; the billing period that contains it is due in full, so "
+            "the contract ends on %(end)s (R6, R7). No prorated credit note.") % {
+                "notice": notice, "effective": fields.Date.to_string(effective), "end": end}
+
+    @api.multi
+    def _infogerance_portal_request_termination(self, reason):
+        """A termination requested today by the customer from the portal (R6, R7)."""
+        self.ensure_one()
+        self.check_access_rights("read")
+        self.check_access_rule("read")
+        if self.infogerance_role != "service":
+            raise UserError(_("%(name)s is not a managed-service contract.") % {"name": self.name})
+        user = self.env.user
+        today = fields.Date.context_today(self)
+        # The portal user may read its contracts, not write them: the rules compute
+        # the end date, the request itself was checked above with the user's rights.
+        return self.sudo()._infogerance_request_termination(
+            today, _("%(reason)s (requested from the customer portal by %(user)s)") % {
+                "reason": (reason or "").strip() or "-", "user": user.name})
+
+    @api.multi
     def _infogerance_request_termination(self, request_date, reason):
         """Record a termination request and end the contract as the rules say."""
         self.ensure_one()

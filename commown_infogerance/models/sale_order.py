@@ -22,6 +22,11 @@ class SaleOrder(models.Model):
         string="Contracts", compute="_compute_infogerance_contract_count",
     )
 
+    infogerance_sale_error = fields.Char(
+        string="Sale rule error", compute="_compute_infogerance_sale_error",
+        help="Why this order cannot be confirmed or paid yet (R1); empty when it can.",
+    )
+
     def _compute_infogerance_contract_count(self):
         contracts = self.env["account.analytic.account"].read_group(
             [("infogerance_sale_line_id.order_id", "in", self.ids)],
@@ -33,6 +38,17 @@ class SaleOrder(models.Model):
         for order in self:
             order.infogerance_contract_count = sum(
                 per_line[line.id] for line in lines if line.order_id == order)
+
+    def _compute_infogerance_sale_error(self):
+        """The message of the sale rules check, for the shop's cart and checkout:
+        the same check as confirmation, not a copy of it."""
+        for order in self:
+            try:
+                order._infogerance_check_sale_rules()
+            except UserError as error:
+                order.infogerance_sale_error = error.name
+            else:
+                order.infogerance_sale_error = False
 
     @api.multi
     def write(self, vals):
@@ -112,6 +128,49 @@ class SaleOrder(models.Model):
                     "to rent to this quotation."
                 ) % {"order": order.name,
                      "customer": order.partner_id.commercial_partner_id.display_name})
+
+    @api.multi
+    def _cart_update(self, product_id=None, line_id=None, add_qty=0, set_qty=0, **kwargs):
+        """The shop writes the pricelist price on every line it touches: the
+        managed-service lines are then repriced from the fleet (R3) and their
+        quantity follows the computers, whatever line the customer changed."""
+        product = self.env["product.product"].browse(int(product_id or 0))
+        if product.infogerance_offer_id:
+            return self._infogerance_cart_update_offer(
+                product, line_id, add_qty, set_qty, kwargs.get("attributes"))
+        result = super()._cart_update(product_id=product_id, line_id=line_id,
+                                      add_qty=add_qty, set_qty=set_qty, **kwargs)
+        self._infogerance_update_service_lines()
+        return result
+
+    def _infogerance_cart_update_offer(self, product, line_id, add_qty, set_qty, attributes):
+        """The customer puts the offer in the cart or takes it out; its quantity is
+        not theirs to choose: it is the number of computers it covers (R1, R3),
+        possibly 0 until computers are added. website_sale would drop a line of
+        quantity 0, hence this path."""
+        self.ensure_one()
+        if self.state != "draft":
+            return super()._cart_update(product_id=product.id, line_id=line_id,
+                                        add_qty=add_qty, set_qty=set_qty)
+        line = self.env["sale.order.line"]
+        if line_id is not False:
+            line = self._cart_find_product_line(product.id, line_id)[:1]
+        if set_qty:
+            wanted = float(set_qty)
+        elif add_qty is not None:
+            wanted = (line.product_uom_qty if line else 0) + float(add_qty or 0)
+        else:
+            wanted = 0
+        if wanted <= 0:
+            line.unlink()
+            return {"line_id": line.id, "quantity": 0}
+        if not line:
+            values = self._website_product_id_change(self.id, product.id, qty=1)
+            values["name"] = self._get_line_description(self.id, product.id, attributes=attributes)
+            line = self.env["sale.order.line"].sudo().create(values)
+            line._compute_tax_id()
+        self._infogerance_update_service_lines()
+        return {"line_id": line.id, "quantity": line.product_uom_qty}
 
     @api.multi
     def _action_confirm(self):

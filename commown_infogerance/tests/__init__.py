@@ -7,3 +7,5 @@ from . import test_consistency
 from . import test_concurrency
 from . import test_services
 from . import test_i18n
+from . import test_shop
+from . import test_portal

@@ -1,8 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from .. import rules
-
 
 class InfogeranceTerminationWizard(models.TransientModel):
     """Request the termination of a managed-service contract (R6, R7): shows the
@@ -40,25 +38,8 @@ class InfogeranceTerminationWizard(models.TransientModel):
                 wizard.explanation = error.name
                 continue
             wizard.effective_end_date = end
-            notice = contract.infogerance_notice_days
-            if contract.infogerance_commitment_end and \
-                    wizard.request_date <= contract.infogerance_commitment_end:
-                wizard.explanation = _(
-                    "The request is made during the commitment, which runs until "
-                    "%(commitment)s: it is recorded, and the contract ends on %(end)s. All "
-                    "the monthly instalments until then remain due (R6).") % {
-                        "commitment": contract.infogerance_commitment_end, "end": end}
-            else:
-                wizard.explanation = _(
-                    "With %(notice)s days' notice the termination takes effect on "
-                    "%(effective)s; the billing period that contains it is due in full, so "
-                    "the contract ends on %(end)s (R6, R7). No prorated credit note.") % {
-                        "notice": notice,
-                        "effective": fields.Date.to_string(rules.notice_effective_date(
-                            fields.Date.from_string(wizard.request_date),
-                            fields.Date.from_string(contract.infogerance_commitment_end),
-                            notice)),
-                        "end": end}
+            wizard.explanation = contract.infogerance_termination_explanation(
+                wizard.request_date)
 
     def _compute_is_manager(self):
         is_manager = self.env.user.has_group("commown_infogerance.group_infogerance_manager")

@@ -1,0 +1,199 @@
+"""A business customer buys computers with managed services in the shop and
+follows its subscription in the portal, in a real browser (chromium)."""
+import calendar
+import datetime
+import os
+import re
+import shutil
+import urllib.error
+import urllib.request
+
+from playwright.sync_api import expect
+
+from conftest import URL
+
+#: When set, the tour screenshots of the README are refreshed there.
+DOCS = os.environ.get("BROWSER_DOCS_DIR")
+
+
+def _doc(path, name):
+    if DOCS:
+        shutil.copy(path, os.path.join(DOCS, name))
+
+
+def _amount(value):
+    """An amount as the website's language writes it: 15.00 or 15,00."""
+    return re.compile(r"\b%d[.,]00\b" % value)
+
+
+def _commitment_end(start):
+    """start + 12 months - 1 day (R5), computed here independently of the addon."""
+    year, month = start.year + 1, start.month
+    day = min(start.day, calendar.monthrange(year, month)[1])
+    return datetime.date(year, month, day) - datetime.timedelta(days=1)
+
+
+def _login(page, step, customer):
+    with step("login"):
+        page.goto("/web/login")
+        page.fill("input[name=login]", customer["login"])
+        page.fill("input[name=password]", customer["password"])
+        page.click("form.oe_login_form button[type=submit]")
+        page.wait_for_load_state()
+        assert "/web/login" not in page.url, "login refused"
+
+
+def _add_to_cart(page, product_tmpl_id, quantity):
+    page.goto("/shop/product/%d" % product_tmpl_id)
+    page.fill("input[name=add_qty]", str(quantity))
+    page.click("#add_to_cart")
+    page.wait_for_url(re.compile(r"/shop/cart"))
+
+
+def test_shop_checkout_contracts_and_portal_termination(page, step, rpc, shop, customer):
+    _login(page, step, customer)
+
+    with step("offer-product-page") as shot:
+        page.goto("/shop/product/%d" % shop["offer"])
+        grid = page.locator(".o_infogerance_grid")
+        expect(grid).to_contain_text(_amount(15))
+        expect(grid).to_contain_text(_amount(12))
+        expect(grid).to_contain_text(_amount(10))
+        assert page.locator(".o_infogerance_services li").count() >= 5
+        expect(page.locator(".o_infogerance_commitment")).to_contain_text("12")
+        expect(page.locator(".o_infogerance_notice")).to_contain_text("15")
+    _doc(shot, "shop-product.png")
+
+    with step("cart-3-computers-and-offer") as shot:
+        _add_to_cart(page, shop["laptop"], 3)
+        _add_to_cart(page, shop["offer"], 1)
+        service_line = page.locator("tr", has=page.locator(".o_infogerance_cart_line"))
+        expect(service_line.locator(".o_infogerance_unit_price")).to_contain_text(_amount(15))
+        expect(service_line.locator("input.js_quantity")).to_have_value("3")
+        expect(page.locator(".o_infogerance_sale_error")).to_have_count(0)
+    _doc(shot, "shop-cart.png")
+
+    with step("checkout"):
+        page.click("a[href='/shop/checkout']")
+        page.wait_for_url(re.compile(r"/shop/checkout"))
+        page.click("a[href='/shop/confirm_order']")
+        page.wait_for_url(re.compile(r"/shop/payment"))
+
+    with step("pay-by-wire-transfer"):
+        page.locator("input[name=pm_id][data-acquirer-id='%d']" % shop["transfer"]).check(force=True)
+        page.click("#o_payment_form_pay")
+        page.wait_for_url(re.compile(r"/shop/confirmation"), timeout=60000)
+
+    with step("backend-marks-paid"):
+        [order] = rpc("sale.order", "search_read",
+                      [("partner_id", "=", customer["contact"])],
+                      fields=["state", "amount_untaxed", "name"])
+        # Wire transfer: the order waits, quoted, until the payment is received.
+        assert order["state"] == "sent", order
+        expect(page.locator("#wrap")).to_contain_text(order["name"])
+        assert not rpc("account.analytic.account", "search",
+                       [("partner_id", "child_of", customer["company"])])
+        # The backend's "Mark as paid": the transaction is done, the order confirmed.
+        rpc("sale.order", "action_mark_as_paid", [order["id"]])
+        [order] = rpc("sale.order", "read", [order["id"]], ["state", "payment_tx_id"])
+        assert order["state"] == "sale", order
+        [tx] = rpc("payment.transaction", "read", [order["payment_tx_id"][0]], ["state"])
+        assert tx["state"] == "done", tx
+        rentals = rpc("account.analytic.account", "search_count",
+                      [("partner_id", "child_of", customer["company"]),
+                       ("infogerance_role", "=", "rental")])
+        assert rentals == 3, rentals
+        [contract] = rpc("account.analytic.account", "search_read",
+                         [("partner_id", "child_of", customer["company"]),
+                          ("infogerance_role", "=", "service")],
+                         fields=["infogerance_fleet_size", "infogerance_unit_price",
+                                 "infogerance_monthly_amount", "date_start",
+                                 "infogerance_commitment_end", "date_end"])
+        assert (contract["infogerance_fleet_size"], contract["infogerance_unit_price"],
+                contract["infogerance_monthly_amount"]) == (3, 15.0, 45.0), contract
+        start = datetime.date.fromisoformat(contract["date_start"])
+        expected_end = _commitment_end(start).isoformat()
+        assert contract["infogerance_commitment_end"] == expected_end, contract
+
+    with step("portal-home"):
+        page.goto("/my/home")
+        page.click(".o_infogerance_home_entry a")
+        page.wait_for_url(re.compile(r"/my/managed-services$"))
+        page.click("a[href='/my/managed-services/%d']" % contract["id"])
+        page.wait_for_url(re.compile(r"/my/managed-services/%d$" % contract["id"]))
+
+    with step("portal-contract") as shot:
+        expect(page.locator(".o_infogerance_fleet")).to_have_text("3")
+        expect(page.locator(".o_infogerance_unit_price")).to_contain_text(_amount(15))
+        expect(page.locator(".o_infogerance_monthly_amount")).to_contain_text(_amount(45))
+        expect(page.locator(".o_infogerance_grid tbody tr")).to_have_count(3)
+        assert page.locator(".o_infogerance_services li").count() >= 5
+        expect(page.locator(".o_infogerance_fleet_events tbody tr")).to_have_count(1)
+        # During the commitment a request made today ends the contract at its end.
+        expect(page.locator(".o_infogerance_termination_end")).to_have_text(expected_end)
+        expect(page.locator(".o_infogerance_termination_explanation")).to_contain_text(
+            "remain due")
+    _doc(shot, "portal-contract.png")
+
+    with step("portal-other-customer-contract-is-404"):
+        others = rpc("account.analytic.account", "search",
+                     [("infogerance_role", "=", "service"),
+                      ("partner_id.commercial_partner_id", "!=", customer["company"])],
+                     limit=1)
+        assert others, "the demo data has other customers' contracts"
+        response = page.goto("/my/managed-services/%d" % others[0])
+        assert response.status == 404, response.status
+
+    with step("portal-request-termination"):
+        page.goto("/my/managed-services/%d" % contract["id"])
+        page.fill("textarea[name=reason]", "Browser test")
+        page.click("button.o_infogerance_request_termination")
+        page.wait_for_url(re.compile(r"terminated=1"))
+        expect(page.locator(".o_infogerance_terminated")).to_be_visible()
+        [after] = rpc("account.analytic.account", "read", [contract["id"]],
+                      ["date_end", "infogerance_termination_request_date"])
+        assert after["date_end"] == expected_end, after
+        assert after["infogerance_termination_request_date"], after
+        expect(page.locator(".o_infogerance_termination_form")).to_have_count(0)
+
+
+def test_r1_offer_alone_is_blocked(page, step, rpc, shop, customer):
+    _login(page, step, customer)
+
+    with step("cart-offer-alone"):
+        _add_to_cart(page, shop["offer"], 1)
+        expect(page.locator(".o_infogerance_sale_error")).to_contain_text("R1")
+
+    for url in ("/shop/checkout", "/shop/payment", "/shop/confirm_order"):
+        with step("blocked-%s" % url.rsplit("/", 1)[1]):
+            page.goto(url)
+            assert page.url.rstrip("/").endswith("/shop/cart"), page.url
+            expect(page.locator(".o_infogerance_sale_error")).to_contain_text(
+                "requires a computer rental")
+
+    with step("no-payment-transaction"):
+        # What the payment form's "Pay now" calls: refused with the rule's message.
+        response = page.request.post(URL + "/shop/payment/transaction/", data={
+            "jsonrpc": "2.0", "method": "call", "id": 1,
+            "params": {"acquirer_id": shop["transfer"]}})
+        answer = response.json()
+        assert "R1" in str(answer.get("error")), answer
+        assert not rpc("payment.transaction", "search",
+                       [("partner_id", "=", customer["contact"])])
+
+    with step("nothing-created"):
+        orders = rpc("sale.order", "search_read", [("partner_id", "=", customer["contact"])],
+                     fields=["state"])
+        assert [o["state"] for o in orders] == ["draft"], orders
+        assert not rpc("account.analytic.account", "search",
+                       [("partner_id", "child_of", customer["company"])])
+
+
+def test_portal_requires_login():
+    request = urllib.request.Request(URL + "/my/managed-services")
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            final = response.geturl()
+    except urllib.error.HTTPError as error:
+        final = error.geturl()
+    assert "/web/login" in final, final
