@@ -131,8 +131,9 @@ def test_shop_checkout_contracts_and_portal_termination(page, step, rpc, shop, c
         expect(page.locator(".o_infogerance_fleet_events tbody tr")).to_have_count(1)
         # During the commitment a request made today ends the contract at its end.
         expect(page.locator(".o_infogerance_termination_end")).to_have_text(expected_end)
+        # The demo shop speaks French, as Commown's customers do.
         expect(page.locator(".o_infogerance_termination_explanation")).to_contain_text(
-            "remain due")
+            "restent dues")
     _doc(shot, "portal-contract.png")
 
     with step("portal-other-customer-contract-is-404"):
@@ -169,7 +170,7 @@ def test_r1_offer_alone_is_blocked(page, step, rpc, shop, customer):
             page.goto(url)
             assert page.url.rstrip("/").endswith("/shop/cart"), page.url
             expect(page.locator(".o_infogerance_sale_error")).to_contain_text(
-                "requires a computer rental")
+                "nécessite une location d'ordinateur")
 
     with step("no-payment-transaction"):
         # What the payment form's "Pay now" calls: refused with the rule's message.
