@@ -469,7 +469,7 @@ class AccountAnalyticAccount(models.Model):
                 "%(commitment)s: it is recorded, and the contract ends on %(end)s. All "
                 "the monthly instalments until then remain due (R6).") % {
                     "commitment": commitment, "end": end}
-        anchor, commitment_day, notice, months = self._infogerance_termination_inputs()
+        _anchor, commitment_day, notice, _months = self._infogerance_termination_inputs()
         effective = rules.notice_effective_date(
             fields.Date.from_string(request_date), commitment_day, notice)
         return _(
