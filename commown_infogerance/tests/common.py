@@ -8,33 +8,18 @@ class InfogeranceCase(SavepointCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # Tests read the English source messages; test_i18n checks the French.
         # Tests read the English source messages (the databases are French);
         # test_i18n checks the French ones.
         cls.env["res.lang"].with_context(active_test=False).search(
             [("code", "=", "en_US")]).write({"active": True})
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, lang="en_US",
                                        mail_notrack=True, mail_create_nolog=True))
-        cls.salesman = cls.env["res.users"].create({
-            "name": "Sam Salesman",
-            "login": "infogerance_salesman",
-            "email": "sam@commown.example", "lang": "en_US",
-            "groups_id": [(6, 0, [cls.env.ref("sales_team.group_sale_salesman").id])],
-        })
-        cls.manager = cls.env["res.users"].create({
-            "name": "Morgan Manager",
-            "login": "infogerance_manager",
-            "email": "morgan@commown.example", "lang": "en_US",
-            "groups_id": [(6, 0, [
-                cls.env.ref("commown_infogerance.group_infogerance_manager").id])],
-        })
-        cls.technician = cls.env["res.users"].create({
-            "name": "Tess Technician",
-            "login": "infogerance_technician",
-            "email": "tess@commown.example", "lang": "en_US",
-            "groups_id": [(6, 0, [
-                cls.env.ref("commown_infogerance.group_infogerance_technician").id])],
-        })
+        cls.salesman = cls._create_user("Sam Salesman", "infogerance_salesman",
+                                        "sales_team.group_sale_salesman")
+        cls.manager = cls._create_user("Morgan Manager", "infogerance_manager",
+                                       "commown_infogerance.group_infogerance_manager")
+        cls.technician = cls._create_user("Tess Technician", "infogerance_technician",
+                                          "commown_infogerance.group_infogerance_technician")
         service_types = cls.env["infogerance.service.type"].search([])
         cls.offer = cls.env["infogerance.offer"].create({
             "name": "Essentiel (test)",
@@ -56,6 +41,13 @@ class InfogeranceCase(SavepointCase):
         })
         cls.customer = cls._create_company("Atelier Test", "Paris", "75011")
         cls.other_customer = cls._create_company("Canuts Test", "Lyon", "69004")
+
+    @classmethod
+    def _create_user(cls, name, login, group_xmlid):
+        return cls.env["res.users"].create({
+            "name": name, "login": login, "email": "%s@commown.example" % login,
+            "lang": "en_US", "groups_id": [(6, 0, [cls.env.ref(group_xmlid).id])],
+        })
 
     @classmethod
     def _create_company(cls, name, city, zip_code):
