@@ -136,6 +136,27 @@ def test_shop_checkout_contracts_and_portal_termination(page, step, rpc, shop, c
             "restent dues")
     _doc(shot, "portal-contract.png")
 
+    with step("portal-service-requests"):
+        # 3 computers in Strasbourg: on-site not eligible, and the page says why (R8).
+        expect(page.locator(".o_infogerance_onsite")).to_contain_text("10")
+        support, onsite = (rpc("infogerance.service.type", "search", [("code", "=", code)])[0]
+                           for code in ("support", "onsite"))
+        page.select_option("select[name=service_type_id]", str(support))
+        page.select_option("select[name=channel]", "phone")
+        page.fill("input[name=summary]", "Laptop slow to start")
+        page.click("button.o_infogerance_file_request")
+        page.wait_for_url(re.compile(r"filed=1"))
+        expect(page.locator(".o_infogerance_request_filed")).to_be_visible()
+        expect(page.locator(".o_infogerance_requests tbody tr")).to_have_count(1)
+        # The same entitlement check as the backend refuses on-site here.
+        page.select_option("select[name=service_type_id]", str(onsite))
+        page.fill("input[name=summary]", "Come and see us")
+        page.click("button.o_infogerance_file_request")
+        expect(page.locator(".o_infogerance_request_error")).to_contain_text("R8")
+        expect(page.locator(".o_infogerance_requests tbody tr")).to_have_count(1)
+        assert rpc("infogerance.service.request", "search_count",
+                   [("contract_id", "=", contract["id"])]) == 1
+
     with step("portal-other-customer-contract-is-404"):
         others = rpc("account.analytic.account", "search",
                      [("infogerance_role", "=", "service"),

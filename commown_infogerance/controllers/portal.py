@@ -1,5 +1,5 @@
 from odoo import fields, http
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
@@ -33,7 +33,8 @@ class InfogerancePortal(CustomerPortal):
         })
         return request.render("commown_infogerance.portal_my_infogerance_contracts", values)
 
-    def _infogerance_contract_page(self, contract, error=None, terminated=False):
+    def _infogerance_contract_page(self, contract, error=None, terminated=False,
+                                   request_error=None, request_filed=False):
         values = self._prepare_portal_layout_values()
         today = fields.Date.context_today(contract)
         termination_end = termination_explanation = False
@@ -51,17 +52,21 @@ class InfogerancePortal(CustomerPortal):
             "termination_explanation": termination_explanation,
             "error": error,
             "terminated": terminated,
+            "request_error": request_error,
+            "request_filed": request_filed,
+            "other_service_type": request.env.ref("commown_infogerance.service_type_other"),
             "page_name": "infogerance_contract",
         })
         return request.render("commown_infogerance.portal_my_infogerance_contract", values)
 
     @http.route(["/my/managed-services/<int:contract_id>"], type="http", auth="user",
                 website=True)
-    def portal_my_infogerance_contract(self, contract_id, terminated=None, **kw):
+    def portal_my_infogerance_contract(self, contract_id, terminated=None, filed=None, **kw):
         contract = self._infogerance_get_contract(contract_id)
         if not contract:
             return request.not_found()
-        return self._infogerance_contract_page(contract, terminated=bool(terminated))
+        return self._infogerance_contract_page(contract, terminated=bool(terminated),
+                                               request_filed=bool(filed))
 
     @http.route(["/my/managed-services/<int:contract_id>/terminate"], type="http",
                 auth="user", methods=["POST"], website=True)
@@ -74,3 +79,35 @@ class InfogerancePortal(CustomerPortal):
         except UserError as exc:
             return self._infogerance_contract_page(contract, error=exc.name)
         return request.redirect("/my/managed-services/%d?terminated=1" % contract.id)
+
+    def _infogerance_prepare_request_values(self, contract, post):
+        def to_id(name):
+            value = post.get(name)
+            return int(value) if value and value.isdigit() else False
+        return {
+            "contract_id": contract.id,
+            "partner_id": contract.partner_id.id,
+            "service_type_id": to_id("service_type_id"),
+            "rental_contract_id": to_id("rental_contract_id"),
+            "other_service_id": to_id("other_service_id"),
+            "channel": post.get("channel") if post.get("channel") in (
+                "mail", "phone", "video", "remote") else "mail",
+            "summary": (post.get("summary") or "").strip(),
+            "description": post.get("description"),
+        }
+
+    @http.route(["/my/managed-services/<int:contract_id>/request"], type="http",
+                auth="user", methods=["POST"], website=True)
+    def portal_my_infogerance_file_request(self, contract_id, **post):
+        """File a service request with the customer's own rights: the record rules
+        and the entitlement checks of the backend apply as they are (R8)."""
+        contract = self._infogerance_get_contract(contract_id)
+        if not contract:
+            return request.not_found()
+        values = self._infogerance_prepare_request_values(contract, post)
+        try:
+            with request.env.cr.savepoint():
+                request.env["infogerance.service.request"].create(values)
+        except (AccessError, UserError, ValidationError) as exc:
+            return self._infogerance_contract_page(contract, request_error=exc.name)
+        return request.redirect("/my/managed-services/%d?filed=1" % contract.id)
