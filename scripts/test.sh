@@ -8,4 +8,4 @@ tmpl="$("$ROOT/scripts/db.sh" template nodemo)"
 cd "$ROOT"
 # shellcheck disable=SC2086
 exec "$VENV/bin/pytest" --odoo-config="$ODOO_CFG" --odoo-database="$TEST_DB" \
-  "$ADDON" ${PYTEST_ARGS:-}
+  "$ADDON" "$QUEUE_ADDON" ${PYTEST_ARGS:-}

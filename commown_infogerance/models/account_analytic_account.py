@@ -255,9 +255,17 @@ class AccountAnalyticAccount(models.Model):
             rentals |= self._infogerance_rentals_being_deleted()
             exclude_ids = rentals.ids
         cause, description = rentals._infogerance_change_cause(trigger, changed)
-        services._infogerance_reprice(
+        services._infogerance_reprice_after_rental_change(
             cause=cause, rental=rentals[:1] if len(rentals) == 1 else None,
             description=description, exclude_ids=exclude_ids)
+
+    @api.multi
+    def _infogerance_reprice_after_rental_change(self, cause, rental=None, description=None,
+                                                 exclude_ids=()):
+        """Reprice these managed-service contracts after a rental change, in this
+        transaction. One step of its own so that a job-queue module can defer it."""
+        return self._infogerance_reprice(cause=cause, rental=rental, description=description,
+                                         exclude_ids=exclude_ids)
 
     def _infogerance_rentals_being_deleted(self):
         """All rentals of the unlink() being processed. base.automation runs its
@@ -309,7 +317,12 @@ class AccountAnalyticAccount(models.Model):
 
     @api.model
     def _cron_infogerance_check_consistency(self, batch_size=500):
-        """Daily: recount every running managed-service contract, in batches, one
+        """Daily: recount every running managed-service contract (R3)."""
+        return self._infogerance_check_consistency(batch_size=batch_size)
+
+    @api.model
+    def _infogerance_check_consistency(self, batch_size=500):
+        """Recount every running managed-service contract, in batches, one
         savepoint per contract when a batch fails, so one broken contract does not
         stop the others. Running it twice changes nothing."""
         today = fields.Date.context_today(self)

@@ -8,8 +8,11 @@ class InfogeranceCase(SavepointCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # test_queue_job_no_delay: when commown_infogerance_queue is installed too,
+        # its jobs run at once, so these tests see the repricing they caused.
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True,
-                                       mail_notrack=True, mail_create_nolog=True))
+                                       mail_notrack=True, mail_create_nolog=True,
+                                       test_queue_job_no_delay=True))
         cls.salesman = cls.env["res.users"].create({
             "name": "Sam Salesman",
             "login": "infogerance_salesman",
