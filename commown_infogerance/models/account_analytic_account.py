@@ -150,7 +150,8 @@ class AccountAnalyticAccount(models.Model):
             for partner_id, size in self.env["res.partner"]._infogerance_fleet_sizes(
                     partners.ids, day, exclude_ids).items():
                 sizes[partner_id, day] = size
-        changes = {}
+        # Read pass, prefetched for the whole batch: most contracts have not changed.
+        to_write = []
         for contract in contracts:
             grid = contract._infogerance_grid()
             contract._check_infogerance_grid()
@@ -162,6 +163,15 @@ class AccountAnalyticAccount(models.Model):
             line = contract._infogerance_service_line()
             if before == after and line.quantity == fleet and line.price_unit == after[1]:
                 continue
+            to_write.append((contract, date, before, after))
+        # Write pass. Each write invalidates cached fields of the whole batch: a
+        # prefetch of its own per contract keeps the re-reads to that contract, so
+        # the time grows linearly with the batch, not quadratically.
+        changes = {}
+        for contract, date, before, after in to_write:
+            contract = contract.with_prefetch()
+            fleet = after[0]
+            line = contract._infogerance_service_line()
             # The price follows from the rules, not from the user: the sale or fleet
             # change that led here was checked with the user's own rights.
             line.sudo().write({"quantity": fleet, "specific_price": after[1]})
