@@ -1,6 +1,8 @@
 """Query budgets: confirming orders and invoicing contracts cost a fixed part plus
 a constant per contract created, measured here and pinned (Odoo 11 counts every
 query in ``cr.sql_log_count``)."""
+from unittest import mock
+
 from freezegun import freeze_time
 
 from .common import InfogeranceCase
@@ -67,3 +69,39 @@ class TestQueryBudget(InfogeranceCase):
               % (one, fifty, (fifty - one) / 49.0))
         self.assertLessEqual(fifty - one, 49 * INVOICE_PER_CONTRACT, (one, fifty))
         self.assertLessEqual(one, INVOICE_FIXED, (one, fifty))
+
+
+class TestBatchRepriceIsLinear(InfogeranceCase):
+    """A batch reprice (the daily consistency check) must not reload the whole
+    batch after each contract it writes: rows read grow linearly with the batch."""
+
+    def _rows_read(self, contracts):
+        Contract = type(self.env["account.analytic.account"])
+        original = Contract._read_from_database
+        rows = []
+
+        def counting(records, field_names, inherited_field_names=[]):
+            rows.append(len(records))
+            return original(records, field_names, inherited_field_names)
+
+        self.env.cr.execute("UPDATE account_analytic_account SET infogerance_fleet_size = 0"
+                            " WHERE id IN %s", (tuple(contracts.ids),))
+        contracts.invalidate_cache()
+        with mock.patch.object(Contract, "_read_from_database", counting), \
+                freeze_time("2026-02-01"):
+            changes = contracts._infogerance_reprice(cause="consistency")
+        self.assertEqual(len(changes), len(contracts))
+        return sum(rows)
+
+    def test_r3_batch_reprice_reads_grow_linearly(self):
+        contracts = self.env["account.analytic.account"]
+        for index in range(31):
+            partner = self._create_company("Batch %s" % index, "Paris", "75001")
+            with freeze_time("2026-01-01"):
+                self._confirm(partner, computers=1)
+            contracts |= self._service_contract(partner)
+        one = self._rows_read(contracts[0])
+        thirty = self._rows_read(contracts[1:])
+        print("contract rows read by a reprice: 1 contract %s, 30 contracts %s" % (one, thirty))
+        # measured 5 and 208; quadratic (the batch re-read after each write) read 1,049
+        self.assertLessEqual(thirty, 2 * 30 * one, (one, thirty))
