@@ -1,10 +1,12 @@
 # The two commands: `make run` and `make test`. Both set up everything they need.
-.PHONY: run test browser-test setup stop-db lint wheel i18n bench
+# `make bench [SIZE=full]`: the scale benchmark (not part of `make test`).
+.PHONY: run test browser-test bench setup stop-db lint wheel i18n
 PORT ?= 8069
 DB ?= commown_infogerance
 PYTEST_ARGS ?=
 BROWSER ?= 1
 BROWSER_PYTEST_ARGS ?=
+SIZE ?= quick
 export PORT DB PYTEST_ARGS BROWSER_PYTEST_ARGS
 
 run:
@@ -16,6 +18,9 @@ test:  ## pytest-odoo, then the browser tests (BROWSER=0 skips them)
 
 browser-test:  ## the shop and portal in chromium (Playwright) against a fresh demo database
 	scripts/browser-test.sh
+
+bench:
+	SIZE=$(SIZE) scripts/bench.sh
 
 setup:
 	scripts/setup.sh

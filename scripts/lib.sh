@@ -9,9 +9,12 @@ LOCAL="$ROOT/.local"
 DATA_DIR="$LOCAL/data"
 ODOO_CFG="$LOCAL/odoo.cfg"
 ADDON=commown_infogerance
-# Modules installed in every database: the addon and the French chart of
-# accounts (the company is French; without a chart there is no sale journal).
-MODULES="$ADDON,l10n_fr"
+# The optional glue with OCA queue_job (repricing in deduplicated jobs).
+QUEUE_ADDON=commown_infogerance_queue
+# Modules installed in every database: the addon, its job-queue glue and the
+# French chart of accounts (the company is French; without a chart there is no
+# sale journal).
+MODULES="$ADDON,$QUEUE_ADDON,l10n_fr"
 PGPORT="${PGPORT:-5432}"
 PGUSER_ODOO=odoo
 
@@ -53,7 +56,7 @@ odoo() { "$VENV/bin/python" "$ROOT/scripts/odoo-bin" -c "$ODOO_CFG" "$@"; }
 # Hash of everything that changes an installed database: the addon's code
 # and data, and the pinned requirements.
 code_hash() {
-  (cd "$ROOT" && find "$ADDON" -type f ! -name '*.pyc' ! -path '*/__pycache__/*' \
-     ! -path "$ADDON/tests/*" -print0 | sort -z | xargs -0 sha1sum;
+  (cd "$ROOT" && find "$ADDON" "$QUEUE_ADDON" -type f ! -name '*.pyc' ! -path '*/__pycache__/*' \
+     ! -path '*/tests/*' -print0 | sort -z | xargs -0 sha1sum;
    sha1sum requirements.txt requirements-odoo.txt; echo "$MODULES") | sha1sum | cut -c1-12
 }

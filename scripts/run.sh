@@ -13,9 +13,11 @@ if ! db_exists "$DB"; then
   code_hash > "$stamp"
 elif [ "$(cat "$stamp" 2>/dev/null)" != "$(code_hash)" ]; then
   log "addon changed: upgrading $ADDON in $DB"
-  PATH="$LOCAL/node/node_modules/.bin:$PATH" odoo -d "$DB" -u "$ADDON" --stop-after-init --log-level=warn
+  PATH="$LOCAL/node/node_modules/.bin:$PATH" odoo -d "$DB" -u "$ADDON,$QUEUE_ADDON" -i "$QUEUE_ADDON" \
+    --stop-after-init --log-level=warn
   code_hash > "$stamp"
 fi
 log "Odoo on http://localhost:$PORT  (database $DB, login admin / admin)"
 PATH="$LOCAL/node/node_modules/.bin:$PATH" exec "$VENV/bin/python" "$ROOT/scripts/odoo-bin" \
-  -c "$ODOO_CFG" -d "$DB" --db-filter="^$DB\$" --http-port="$PORT" "$@"
+  -c "$ODOO_CFG" -d "$DB" --db-filter="^$DB\$" --http-port="$PORT" \
+  --load=base,web,queue_job "$@"

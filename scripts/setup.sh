@@ -82,6 +82,11 @@ db_password = False
 admin_passwd = admin
 list_db = True
 log_level = info
+
+[queue_job]
+# Job runner capacity (threads running jobs at once); used when the server is
+# started with --load=base,web,queue_job, as make run does.
+channels = root:2,root.infogerance:2
 CFG
 }
 

@@ -9,5 +9,5 @@ cd "$ROOT"
 eval "extra=(${PYTEST_ARGS:-})"  # keeps quoted arguments: PYTEST_ARGS="-k 'r4 or r6'"
 # pytest-odoo turns HOST, PORT, USER and PASSWORD from the environment into database
 # options (for the Odoo Docker image): keep them from overriding our configuration.
-exec env -u HOST -u PORT -u USER -u PASSWORD "$VENV/bin/pytest" --odoo-config="$ODOO_CFG" --odoo-database="$TEST_DB" \
-  "$ADDON" "${extra[@]}"
+exec env -u HOST -u PORT -u USER -u PASSWORD "$VENV/bin/pytest" --odoo-config="$ODOO_CFG" \
+  --odoo-database="$TEST_DB" "$ADDON" "$QUEUE_ADDON" "${extra[@]}"

@@ -217,7 +217,8 @@ class AccountAnalyticAccount(models.Model):
             for partner_id, size in self.env["res.partner"]._infogerance_fleet_sizes(
                     partners.ids, day, exclude_ids).items():
                 sizes[partner_id, day] = size
-        changes = {}
+        # Read pass, prefetched for the whole batch: most contracts have not changed.
+        to_write = []
         for contract in contracts:
             grid = contract._infogerance_grid()
             contract._check_infogerance_grid()
@@ -229,6 +230,15 @@ class AccountAnalyticAccount(models.Model):
             line = contract._infogerance_service_line()
             if before == after and line.quantity == fleet and line.price_unit == after[1]:
                 continue
+            to_write.append((contract, date, before, after))
+        # Write pass. Each write invalidates cached fields of the whole batch: a
+        # prefetch of its own per contract keeps the re-reads to that contract, so
+        # the time grows linearly with the batch, not quadratically.
+        changes = {}
+        for contract, date, before, after in to_write:
+            contract = contract.with_prefetch()
+            fleet = after[0]
+            line = contract._infogerance_service_line()
             # The price follows from the rules, not from the user: the sale or fleet
             # change that led here was checked with the user's own rights.
             line.sudo().write({"quantity": fleet, "specific_price": after[1]})
@@ -347,9 +357,17 @@ class AccountAnalyticAccount(models.Model):
             rentals |= self._infogerance_rentals_being_deleted()
             exclude_ids = rentals.ids
         cause, description = rentals._infogerance_change_cause(trigger, changed)
-        services._infogerance_reprice(
+        services._infogerance_reprice_after_rental_change(
             cause=cause, rental=rentals[:1] if len(rentals) == 1 else None,
             description=description, exclude_ids=exclude_ids)
+
+    @api.multi
+    def _infogerance_reprice_after_rental_change(self, cause, rental=None, description=None,
+                                                 exclude_ids=()):
+        """Reprice these managed-service contracts after a rental change, in this
+        transaction. One step of its own so that a job-queue module can defer it."""
+        return self._infogerance_reprice(cause=cause, rental=rental, description=description,
+                                         exclude_ids=exclude_ids)
 
     def _infogerance_rentals_being_deleted(self):
         """All rentals of the unlink() being processed. base.automation runs its
@@ -402,7 +420,12 @@ class AccountAnalyticAccount(models.Model):
 
     @api.model
     def _cron_infogerance_check_consistency(self, batch_size=500):
-        """Daily: recount every running managed-service contract, in batches, one
+        """Daily: recount every running managed-service contract (R3)."""
+        return self._infogerance_check_consistency(batch_size=batch_size)
+
+    @api.model
+    def _infogerance_check_consistency(self, batch_size=500):
+        """Recount every running managed-service contract, in batches, one
         savepoint per contract when a batch fails, so one broken contract does not
         stop the others. Running it twice changes nothing."""
         today = fields.Date.context_today(self)

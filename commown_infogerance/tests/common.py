@@ -12,8 +12,11 @@ class InfogeranceCase(SavepointCase):
         # test_i18n checks the French ones.
         cls.env["res.lang"].with_context(active_test=False).search(
             [("code", "=", "en_US")]).write({"active": True})
+        # test_queue_job_no_delay: when commown_infogerance_queue is installed too,
+        # its jobs run at once, so these tests see the repricing they caused.
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, lang="en_US",
-                                       mail_notrack=True, mail_create_nolog=True))
+                                       mail_notrack=True, mail_create_nolog=True,
+                                       test_queue_job_no_delay=True))
         cls.salesman = cls._create_user("Sam Salesman", "infogerance_salesman",
                                         "sales_team.group_sale_salesman")
         cls.manager = cls._create_user("Morgan Manager", "infogerance_manager",

@@ -8,6 +8,10 @@ from odoo import SUPERUSER_ID, api
 from odoo.tests.common import TransactionCase, get_db_name
 from odoo.modules.registry import Registry
 
+# test_queue_job_no_delay: with commown_infogerance_queue installed, reprice at
+# once instead of leaving committed jobs behind.
+CONTEXT = {"tracking_disable": True, "test_queue_job_no_delay": True}
+
 
 class TestR3ConcurrentFleetChanges(TransactionCase):
     """Committed data in separate cursors, as Odoo's test_ir_sequence does;
@@ -17,7 +21,7 @@ class TestR3ConcurrentFleetChanges(TransactionCase):
         super().setUp()
         self.registry_ = Registry(get_db_name())
         with self.registry_.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+            env = api.Environment(cr, SUPERUSER_ID, CONTEXT)
             offer = env["infogerance.offer"].create({
                 "name": "Concurrency offer",
                 "tier_ids": [(0, 0, {"min_computers": 1, "unit_price": 15.0}),
@@ -44,7 +48,7 @@ class TestR3ConcurrentFleetChanges(TransactionCase):
 
     def tearDown(self):
         with self.registry_.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+            env = api.Environment(cr, SUPERUSER_ID, CONTEXT)
             contracts = env["account.analytic.account"].with_context(active_test=False).search(
                 [("partner_id", "=", self.partner_id)])
             env["sale.order"].search([("partner_id", "=", self.partner_id)]).write(
@@ -58,7 +62,7 @@ class TestR3ConcurrentFleetChanges(TransactionCase):
         super().tearDown()
 
     def _add_rental(self, cr, name):
-        env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+        env = api.Environment(cr, SUPERUSER_ID, CONTEXT)
         env["account.analytic.account"].create({
             "name": name, "partner_id": self.partner_id, "infogerance_role": "rental",
             "recurring_invoices": True, "date_start": "2026-01-01",
@@ -103,7 +107,7 @@ class TestR3ConcurrentFleetChanges(TransactionCase):
             cr1.close()
             cr2.close()
         with self.registry_.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+            env = api.Environment(cr, SUPERUSER_ID, CONTEXT)
             contract = env["account.analytic.account"].browse(self.contract_id)
             self.assertEqual(contract.infogerance_fleet_size, 3)
             self.assertEqual(contract.infogerance_unit_price, 10.0)

@@ -20,7 +20,7 @@ class TestR3ConsistencyJob(InfogeranceCase):
             [self._service_contract(p).id for p in self.partners])
 
     def _job(self, batch_size=2):
-        return self.env["account.analytic.account"]._cron_infogerance_check_consistency(
+        return self.env["account.analytic.account"]._infogerance_check_consistency(
             batch_size=batch_size)
 
     def test_r3_consistency_job_repairs_drift_and_is_idempotent(self):
