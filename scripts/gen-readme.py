@@ -4,15 +4,15 @@ import ast
 import os
 import sys
 
-ADDON = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                     "commown_infogerance")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ADDONS = ("commown_infogerance", "commown_infogerance_queue")
 SECTIONS = [("DESCRIPTION", None), ("CONFIGURE", "Configuration"), ("USAGE", "Usage"),
             ("ROADMAP", "Known issues / Roadmap"), ("HISTORY", "Changelog"),
             ("CONTRIBUTORS", "Contributors")]
 
 
-def build():
-    with open(os.path.join(ADDON, "__manifest__.py")) as handle:
+def build(addon):
+    with open(os.path.join(addon, "__manifest__.py")) as handle:
         manifest = ast.literal_eval(handle.read())
     title = manifest["name"]
     parts = ["=" * len(title), title, "=" * len(title), "",
@@ -21,7 +21,7 @@ def build():
              ".. |license| image:: https://img.shields.io/badge/licence-%s-blue.png"
              % manifest["license"].replace("-", "--"), ""]
     for fragment, heading in SECTIONS:
-        path = os.path.join(ADDON, "readme", fragment + ".rst")
+        path = os.path.join(addon, "readme", fragment + ".rst")
         if not os.path.exists(path):
             continue
         if heading:
@@ -31,11 +31,21 @@ def build():
     return "\n".join(parts)
 
 
+def main(check):
+    stale = []
+    for name in ADDONS:
+        addon = os.path.join(ROOT, name)
+        text = build(addon)
+        target = os.path.join(addon, "README.rst")
+        if check:
+            if not os.path.exists(target) or open(target).read() != text:
+                stale.append(target)
+            continue
+        with open(target, "w") as handle:
+            handle.write(text)
+    if stale:
+        sys.exit("stale, run scripts/gen-readme.py: %s" % ", ".join(stale))
+
+
 if __name__ == "__main__":
-    text = build()
-    target = os.path.join(ADDON, "README.rst")
-    if "--check" in sys.argv:
-        with open(target) as handle:
-            sys.exit(0 if handle.read() == text else "README.rst is stale: run scripts/gen-readme.py")
-    with open(target, "w") as handle:
-        handle.write(text)
+    main("--check" in sys.argv)

@@ -7,15 +7,17 @@ source "$(dirname "$0")/lib.sh"
 DB="${I18N_DB:-${ADDON}_i18n}"
 tmpl="$("$ROOT/scripts/db.sh" template nodemo)"
 "$ROOT/scripts/db.sh" copy "$tmpl" "$DB"
-pot="$ROOT/$ADDON/i18n/$ADDON.pot"
-mkdir -p "$(dirname "$pot")"
-tmp="$(mktemp -d)/$ADDON.po"  # Odoo 11 wants a .po name; without --language it writes the template
-odoo -d "$DB" --i18n-export="$tmp" --modules="$ADDON" --stop-after-init --log-level=warn
-mv "$tmp" "$pot"
-po="$ROOT/$ADDON/i18n/fr.po"
-if [ -f "$po" ]; then
-  msgmerge --quiet --no-fuzzy-matching --update --backup=none "$po" "$pot"
-else
-  msginit --no-translator --locale=fr_FR.UTF-8 --input="$pot" --output-file="$po"
-fi
-msgfmt --statistics --check-format -o /dev/null "$po"
+for addon in "$ADDON" "$QUEUE_ADDON"; do
+  pot="$ROOT/$addon/i18n/$addon.pot"
+  mkdir -p "$(dirname "$pot")"
+  tmp="$(mktemp -d)/$addon.po"  # Odoo 11 wants a .po name; without --language it writes the template
+  odoo -d "$DB" --i18n-export="$tmp" --modules="$addon" --stop-after-init --log-level=warn
+  mv "$tmp" "$pot"
+  po="$ROOT/$addon/i18n/fr.po"
+  if [ -f "$po" ]; then
+    msgmerge --quiet --no-fuzzy-matching --update --backup=none "$po" "$pot"
+  else
+    msginit --no-translator --locale=fr_FR.UTF-8 --input="$pot" --output-file="$po"
+  fi
+  printf '%s: ' "$addon"; msgfmt --statistics --check-format -o /dev/null "$po"
+done

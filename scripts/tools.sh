@@ -15,9 +15,9 @@ cd "$ROOT"
 case "${1:-lint}" in
   lint)
     log "flake8"
-    "$TOOLS/bin/flake8" "$ADDON"
+    "$TOOLS/bin/flake8" "$ADDON" "$QUEUE_ADDON"
     log "pylint-odoo (Python and XML checks)"
-    "$TOOLS/bin/pylint" --rcfile=.pylintrc "$ADDON"
+    "$TOOLS/bin/pylint" --rcfile=.pylintrc "$ADDON" "$QUEUE_ADDON"
     log "README.rst up to date with readme/"
     "$TOOLS/bin/python" scripts/gen-readme.py --check
     log "lint clean"

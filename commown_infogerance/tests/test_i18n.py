@@ -6,21 +6,29 @@ from odoo.tools.translate import PoFile, trans_generate
 
 from .common import InfogeranceCase
 
-I18N = os.path.join(os.path.dirname(os.path.dirname(__file__)), "i18n")
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 class TestFrenchTranslation(InfogeranceCase):
 
-    def test_every_term_has_a_french_translation(self):
-        with open(os.path.join(I18N, "fr.po"), "rb") as handle:
+    def _assert_translated(self, module):
+        with open(os.path.join(ROOT, module, "i18n", "fr.po"), "rb") as handle:
             translated = {source for _type, _name, _res_id, source, value, _comments
                           in PoFile(handle) if value}
-        terms = {row[4] for row in trans_generate(None, ["commown_infogerance"], self.cr)
-                 if row[4]}
+        terms = {row[4] for row in trans_generate(None, [module], self.cr) if row[4]}
         missing = sorted(terms - translated)
-        self.assertFalse(missing, "%s terms without French translation, e.g.:\n%s\n"
-                                  "Run scripts/i18n.sh, then translate i18n/fr.po."
-                         % (len(missing), "\n".join(missing[:20])))
+        self.assertFalse(missing, "%s: %s terms without French translation, e.g.:\n%s\n"
+                                  "Run make i18n, then translate %s/i18n/fr.po."
+                         % (module, len(missing), "\n".join(missing[:20]), module))
+
+    def test_every_term_has_a_french_translation(self):
+        self._assert_translated("commown_infogerance")
+
+    def test_every_term_of_the_queue_module_has_a_french_translation(self):
+        if not self.env["ir.module.module"].search(
+                [("name", "=", "commown_infogerance_queue"), ("state", "=", "installed")]):
+            self.skipTest("commown_infogerance_queue is not installed")
+        self._assert_translated("commown_infogerance_queue")
 
     def test_a_french_salesman_reads_the_rules_in_french(self):
         if not self.env["res.lang"].search([("code", "=", "fr_FR")]):

@@ -93,8 +93,9 @@ class TestRepriceJobs(InfogeranceCase):
         self._bulk_rentals(self.customer, 3)  # drift the ORM did not see
         self._new_rental(self.other_customer, "Pending change")  # a job already pending
         result = self.Contract._cron_infogerance_check_consistency()
-        self.assertEqual(result["enqueued"], len(self.Contract._infogerance_running_service_contracts_all(
-            "2026-02-02").mapped("partner_id.commercial_partner_id")))
+        running = self.Contract._infogerance_running_service_contracts_all("2026-02-02")
+        self.assertEqual(result["enqueued"],
+                         len(running.mapped("partner_id.commercial_partner_id")))
         self.assertEqual(len(self._jobs(self.customer)), 1)
         self.assertEqual(len(self._jobs(self.other_customer)), 1)
         self.assertEqual(self._jobs(self.customer).kwargs.get("rental_id"), None)
