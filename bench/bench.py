@@ -25,7 +25,7 @@ from odoo import SUPERUSER_ID, api
 SIZES = {
     # customers, rental contracts in total, large customers (100-1,000 computers)
     "quick": {"customers": 150, "rentals": 3000, "large": 3},
-    "full": {"customers": 5000, "rentals": 50000, "large": 20},
+    "full": {"customers": 5000, "rentals": 50000, "large": 35},
 }
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
