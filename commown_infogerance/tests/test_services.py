@@ -320,3 +320,21 @@ class TestR2OrderForm(ServicesCase):
         self.assertIn("Engagement : 12 mois", text)
         self.assertIn("préavis de 15 jours", text)
         self.assertIn("Tout mois commencé est dû", text)
+
+
+class TestR8MultiCompany(ServicesCase):
+
+    def test_r8_other_company_offers_profiles_and_requests_are_hidden(self):
+        other_company = self.env["res.company"].create({"name": "Commown Belgique (test)"})
+        offer = self.offer.copy({"name": "Offer of the other company",
+                                 "company_id": other_company.id})
+        profile = self.env["infogerance.profile"].create({
+            "partner_id": self.other_customer.id, "company_id": other_company.id})
+        self.assertEqual(self.technician.company_id, self.env.user.company_id)
+        Offer = self.env["infogerance.offer"].sudo(self.technician)
+        self.assertNotIn(offer, Offer.search([]))
+        self.assertIn(self.offer, Offer.search([]))
+        Profile = self.env["infogerance.profile"].sudo(self.technician)
+        self.assertNotIn(profile, Profile.search([]))
+        with self.assertRaises(AccessError):
+            profile.sudo(self.technician).read(["admin_profile"])
