@@ -31,7 +31,18 @@ class SaleOrderLine(models.Model):
         string="Priced fleet", readonly=True,
         help="Fleet used for the tier: computers already rented + computers of this order.",
     )
-    infogerance_price_reason = fields.Char(string="Price explanation", readonly=True)
+    infogerance_existing_fleet = fields.Integer(
+        string="Computers already rented", readonly=True,
+        help="Part of the priced fleet the customer already rented before this order.",
+    )
+    infogerance_tier_min = fields.Integer(
+        string="Tier from", readonly=True,
+        help="First computer count of the grid tier applied; 0 when no tier applies.",
+    )
+    # Computed, not stored: the explanation reads in the reader's language (the
+    # salesman's, the customer's in the shop and on the PDF), from the stored facts.
+    infogerance_price_reason = fields.Char(
+        string="Price explanation", compute="_compute_infogerance_price_reason")
     infogerance_contract_ids = fields.One2many(
         comodel_name="account.analytic.account", inverse_name="infogerance_sale_line_id",
         string="Contracts", readonly=True,
@@ -65,7 +76,7 @@ class SaleOrderLine(models.Model):
             lambda line: line.product_id.is_computer_rental).mapped("product_uom_qty")))
 
     def _infogerance_price_values(self, existing_fleet, order_computers, covered=None):
-        """Quantity, price and explanation of a managed-service line (R3).
+        """Quantity, price and the facts explaining it of a managed-service line (R3).
         ``covered``: computers this line covers (default: its linked rental lines)."""
         self.ensure_one()
         if covered is None:
@@ -73,22 +84,32 @@ class SaleOrderLine(models.Model):
         fleet = existing_fleet + order_computers
         grid = self.product_id.infogerance_offer_id._infogerance_grid()
         tier = rules.applicable_tier(grid, fleet)
-        if tier:
-            reason = _(
-                "Fleet of %(fleet)s computers (%(existing)s already rented + %(new)s in "
-                "this order): tier from %(min)s computers at %(price).2f per computer "
-                "per month."
-            ) % {"fleet": fleet, "existing": existing_fleet, "new": order_computers,
-                 "min": tier.min_computers, "price": tier.unit_price}
-        else:
-            reason = _("No computer rented nor in this order: a managed service needs "
-                       "a computer rental (R1).")
         return {
             "product_uom_qty": covered,
             "price_unit": tier.unit_price if tier else 0.0,
             "infogerance_fleet_size": fleet,
-            "infogerance_price_reason": reason,
+            "infogerance_existing_fleet": existing_fleet,
+            "infogerance_tier_min": tier.min_computers if tier else 0,
         }
+
+    @api.depends("product_id", "price_unit", "infogerance_fleet_size",
+                 "infogerance_existing_fleet", "infogerance_tier_min")
+    def _compute_infogerance_price_reason(self):
+        # The product's flag, not the related field: see the quotation onchange.
+        for line in self.filtered(lambda l: l.product_id.infogerance_offer_id):
+            if line.infogerance_tier_min:
+                line.infogerance_price_reason = _(
+                    "Fleet of %(fleet)s computers (%(existing)s already rented + %(new)s in "
+                    "this order): tier from %(min)s computers at %(price).2f per computer "
+                    "per month."
+                ) % {"fleet": line.infogerance_fleet_size,
+                     "existing": line.infogerance_existing_fleet,
+                     "new": line.infogerance_fleet_size - line.infogerance_existing_fleet,
+                     "min": line.infogerance_tier_min, "price": line.price_unit}
+            else:
+                line.infogerance_price_reason = _(
+                    "No computer rented nor in this order: a managed service needs "
+                    "a computer rental (R1).")
 
     # Contracts created at confirmation ----------------------------------------
 

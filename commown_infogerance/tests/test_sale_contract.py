@@ -1,4 +1,7 @@
 """Sale -> contract core, rules R1, R3, R4, R5, as a salesman."""
+import importlib.util
+import os
+
 from freezegun import freeze_time
 
 from odoo.exceptions import UserError, ValidationError
@@ -85,9 +88,48 @@ class TestR3FleetPricing(InfogeranceCase):
         self.assertEqual(service.infogerance_fleet_size, 11)
         self.assertEqual(service.price_unit, 10.0)
         self.assertIn("8 already rented + 3 in this order", service.infogerance_price_reason)
+        self.assertEqual((service.infogerance_existing_fleet, service.infogerance_tier_min),
+                         (8, 10))
         # accessories do not count
         order.write({"order_line": [(0, 0, {"product_id": self.accessory.id})]})
         self.assertEqual(service.infogerance_fleet_size, 11)
+
+    def test_r3_price_reason_reads_in_the_readers_language(self):
+        """Priced by an English-speaking salesman, explained in French to a French
+        reader: the explanation is computed from stored facts, not stored text."""
+        order = self._create_order(self.customer, computers=6)
+        service = self._service_line(order)
+        self.assertIn("(0 already rented + 6 in this order): tier from 5 computers at 12.00",
+                      service.infogerance_price_reason)
+        french = service.with_context(lang="fr_FR").infogerance_price_reason
+        self.assertIn("0 déjà loués + 6 dans cette commande", french)
+        self.assertIn("palier à partir de 5 ordinateurs", french)
+        # reading in another language writes nothing
+        self.assertIn("already rented", service.infogerance_price_reason)
+
+    def test_r3_migration_fills_price_reason_facts_of_older_lines(self):
+        """Lines priced before 11.0.1.1.0 stored no facts; the migration derives
+        them from the priced fleet and the order's computers."""
+        with freeze_time("2026-01-01"):
+            self._confirm(self.customer, computers=8)
+        order = self._create_order(self.customer, computers=3, start="2026-03-01")
+        service = self._service_line(order)
+        self.env.cr.execute(
+            "UPDATE sale_order_line SET infogerance_existing_fleet = 0, "
+            "infogerance_tier_min = 0 WHERE id = %s", [service.id])
+        service.invalidate_cache()
+        self.assertIn("R1", service.infogerance_price_reason)  # what an old line showed
+        path = os.path.join(os.path.dirname(os.path.dirname(__file__)),
+                            "migrations", "11.0.1.1.0", "post-migration.py")
+        spec = importlib.util.spec_from_file_location("infogerance_migration_11_0_1_1_0", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.env.cr, "11.0.1.0.0")
+        service.invalidate_cache()
+        self.assertEqual((service.infogerance_existing_fleet, service.infogerance_tier_min),
+                         (8, 10))
+        self.assertIn("(8 already rented + 3 in this order): tier from 10 computers",
+                      service.infogerance_price_reason)
 
     def test_r3_confirmation_creates_rental_and_service_contracts(self):
         with freeze_time("2026-01-01"):

@@ -307,7 +307,8 @@ class TestR2OrderForm(ServicesCase):
         for expected in ("Managed IT services: Essentiel (test)",
                          "Unlimited support", "On-site intervention", "Printer set-up",
                          "Commitment: 12 months", "15 days' notice",
-                         "Any started month is due"):
+                         "Any started month is due",
+                         "0 already rented + 6 in this order"):
             self.assertIn(expected, text)
         # the grid
         self.assertRegex(text, r"1 15[.,]00 € 5 12[.,]00 € 10 10[.,]00")
@@ -320,6 +321,8 @@ class TestR2OrderForm(ServicesCase):
         self.assertIn("Engagement : 12 mois", text)
         self.assertIn("préavis de 15 jours", text)
         self.assertIn("Tout mois commencé est dû", text)
+        # priced by an English-speaking user, explained in the customer's language
+        self.assertIn("0 déjà loués + 6 dans cette commande", text)
 
 
 class TestR8MultiCompany(ServicesCase):
