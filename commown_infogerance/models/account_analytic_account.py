@@ -11,6 +11,11 @@ _logger = logging.getLogger(__name__)
 
 #: Fields of a rental contract that change the fleet (R3).
 RENTAL_FLEET_FIELDS = {"date_start", "date_end", "recurring_invoices", "active", "partner_id"}
+# The automated actions (data/) that reprice after a batch of rentals changed.
+RENTAL_AUTOMATIONS = {
+    "write": "commown_infogerance.automation_rental_updated",
+    "unlink": "commown_infogerance.automation_rental_deleted",
+}
 
 #: The device preparation checklist of a rented computer (R8 "preparation").
 PREPARATION_FIELDS = ("infogerance_prep_profile", "infogerance_prep_accounts",
@@ -331,14 +336,17 @@ class AccountAnalyticAccount(models.Model):
     def _infogerance_on_rental_change(self, trigger):
         """Called by the automated actions on computer-rental contracts: reprice the
         managed-service contracts of the customers whose fleet may have changed."""
-        rentals = self.filtered(lambda r: r.infogerance_role == "rental")
-        if not rentals:
-            return
         old_values = self.env.context.get("old_values") or {}
         changed = set()
         for values in old_values.values():
             changed.update(values)
         if trigger == "write" and not changed & RENTAL_FLEET_FIELDS:
+            return
+        batch = self._infogerance_automation_batch(trigger)
+        if not batch:
+            return  # another record of the same batch reprices for all
+        rentals = batch.filtered(lambda r: r.infogerance_role == "rental")
+        if not rentals:
             return
         partner_ids = set(rentals.mapped("partner_id.commercial_partner_id").ids)
         old_partners = self.env["res.partner"].browse([
@@ -369,6 +377,33 @@ class AccountAnalyticAccount(models.Model):
         return self._infogerance_reprice(cause=cause, rental=rental, description=description,
                                          exclude_ids=exclude_ids)
 
+    def _infogerance_automation_batch(self, trigger):
+        """The rentals of the create/write/unlink this automated action runs for,
+        if this record is the last one it runs on; else nothing.
+
+        base.automation runs its action once per record, after writing the whole
+        batch (before deleting any), and keeps the batch at the end of its
+        ``__action_done`` context. The last run reprices for the whole batch: a
+        bulk write of 1,000 rentals reprices each customer once, not 1,000 times.
+        """
+        if trigger not in RENTAL_AUTOMATIONS:
+            return self  # create: one record at a time
+        # xmlid_to_res_id is cached; env.ref() would query to check the record exists
+        automation_id = self.env["ir.model.data"].xmlid_to_res_id(RENTAL_AUTOMATIONS[trigger])
+        done = next((records for automation, records in
+                     (self.env.context.get("__action_done") or {}).items()
+                     if automation._name == "base.automation" and automation.id == automation_id),
+                    None)
+        if not done or len(self) != 1 or self not in done:
+            return self  # called directly, not by the automated action
+        if done[-1:] != self:
+            return self.browse()
+        if trigger == "write":
+            # this write's records; the others were done by an enclosing write
+            changed_ids = set(self.env.context.get("old_values") or ())
+            done = done.filtered(lambda record: record.id in changed_ids)
+        return done.with_env(self.env)
+
     def _infogerance_rentals_being_deleted(self):
         """All rentals of the unlink() being processed. base.automation runs its
         action once per record, before deleting any: the recount must leave out
@@ -381,7 +416,9 @@ class AccountAnalyticAccount(models.Model):
 
     def _infogerance_change_cause(self, trigger, changed):
         """What happened to these rentals, for the fleet event."""
-        names = ", ".join(self.mapped("name"))
+        names = ", ".join(self[:5].mapped("name"))
+        if len(self) > 5:
+            names = _("%(names)s and %(more)s more") % {"names": names, "more": len(self) - 5}
         if trigger == "create":
             return "rental_start", _("%(rentals)s created") % {"rentals": names}
         if trigger == "unlink":

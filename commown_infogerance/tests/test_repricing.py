@@ -141,3 +141,66 @@ class TestR3RepriceQueryBudget(InfogeranceCase):
         self.assertEqual(counts[1], counts[100], counts)
         self.assertEqual(counts[100], counts[1000], counts)
         _logger.info("reprice query counts (1/100/1000 computers): %s", counts)
+
+
+class TestR3BulkChanges(InfogeranceCase):
+    """base.automation runs its action once per record: a bulk write or delete of
+    rentals must still reprice each customer once, from the whole batch."""
+
+    # Queries per extra rental in a bulk write of rentals' end date (measured: 74
+    # for 10 rentals, 69 for 50, the write being one UPDATE and the reprice one per
+    # customer). Repricing on each record's run cost 26 per rental (310 vs 1,348).
+    PER_RENTAL = 1
+
+    def _customer_with_fleet(self, name, size):
+        partner = self._create_company(name, "Paris", "75001")
+        with freeze_time("2026-01-01"):
+            self._confirm(partner, computers=1)
+        contract = self._service_contract(partner)
+        self._bulk_rentals(partner, size - 1, service=contract)
+        with freeze_time("2026-02-01"):
+            contract._infogerance_reprice(cause="manual")
+        self.assertEqual(contract.infogerance_fleet_size, size)
+        return partner, contract
+
+    def test_r3_bulk_write_reprices_each_customer_once(self):
+        counts = {}
+        for size in (11, 51):
+            partner, contract = self._customer_with_fleet("Bulk %s" % size, size)
+            rentals = self._rentals(partner)
+            events = contract.infogerance_fleet_event_ids
+            before = self.cr.sql_log_count
+            with freeze_time("2026-02-10"):
+                rentals[1:].write({"date_end": "2026-02-09"})
+            counts[size] = self.cr.sql_log_count - before
+            self.assertEqual(contract.infogerance_fleet_size, 1)
+            self.assertEqual(contract.infogerance_unit_price, 15.0)
+            new = contract.infogerance_fleet_event_ids - events
+            self.assertEqual(len(new), 1)
+            self.assertEqual((new.fleet_before, new.fleet_after), (size, 1))
+            self.assertEqual(new.cause, "rental_end")
+            self.assertIn("and %s more" % (size - 1 - 5), new.description)
+        _logger.info("bulk write query counts (10/50 rentals): %s", counts)
+        self.assertLessEqual(counts[51] - counts[11], 40 * self.PER_RENTAL, counts)
+
+    def test_r3_bulk_write_of_two_customers_reprices_both(self):
+        first, first_contract = self._customer_with_fleet("Bulk A", 6)
+        second, second_contract = self._customer_with_fleet("Bulk B", 12)
+        with freeze_time("2026-02-10"):
+            (self._rentals(first)[:2] | self._rentals(second)[:3]).write(
+                {"date_end": "2026-02-09"})
+        self.assertEqual(first_contract.infogerance_fleet_size, 4)
+        self.assertEqual(first_contract.infogerance_unit_price, 15.0)
+        self.assertEqual(second_contract.infogerance_fleet_size, 9)
+        self.assertEqual(second_contract.infogerance_unit_price, 12.0)
+
+    def test_r3_bulk_delete_reprices_once_without_the_whole_batch(self):
+        partner, contract = self._customer_with_fleet("Bulk delete", 12)
+        events = contract.infogerance_fleet_event_ids
+        with freeze_time("2026-02-10"):
+            self._rentals(partner)[:7].unlink()
+        self.assertEqual(contract.infogerance_fleet_size, 5)
+        self.assertEqual(contract.infogerance_unit_price, 12.0)
+        new = contract.infogerance_fleet_event_ids - events
+        self.assertEqual(len(new), 1)
+        self.assertEqual((new.fleet_before, new.fleet_after, new.cause), (12, 5, "rental_delete"))
