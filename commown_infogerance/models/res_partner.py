@@ -1,6 +1,23 @@
 from odoo import api, fields, models
 
 
+#: The fleet of each commercial entity at a date (R3): commercial partner ids,
+#: date, date, rental ids to leave out. The contracts' partner_id is indexed.
+FLEET_SQL = """
+    SELECT p.commercial_partner_id, count(*)
+      FROM account_analytic_account a
+      JOIN res_partner p ON p.id = a.partner_id
+     WHERE a.infogerance_role = 'rental'
+       AND a.active
+       AND a.recurring_invoices
+       AND p.commercial_partner_id IN %s
+       AND a.date_start <= %s
+       AND (a.date_end IS NULL OR a.date_end >= %s)
+       AND a.id != ALL(%s)
+     GROUP BY p.commercial_partner_id
+"""
+
+
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
@@ -16,21 +33,7 @@ class ResPartner(models.Model):
         if not commercial_partner_ids:
             return {}
         self.env.cr.execute(
-            """
-            SELECT p.commercial_partner_id, count(*)
-              FROM account_analytic_account a
-              JOIN res_partner p ON p.id = a.partner_id
-             WHERE a.infogerance_role = 'rental'
-               AND a.active
-               AND a.recurring_invoices
-               AND p.commercial_partner_id IN %s
-               AND a.date_start <= %s
-               AND (a.date_end IS NULL OR a.date_end >= %s)
-               AND a.id != ALL(%s)
-             GROUP BY p.commercial_partner_id
-            """,
-            (tuple(commercial_partner_ids), date, date, list(exclude_ids)),
-        )
+            FLEET_SQL, (tuple(commercial_partner_ids), date, date, list(exclude_ids)))
         sizes = dict.fromkeys(commercial_partner_ids, 0)
         sizes.update(self.env.cr.fetchall())
         return sizes

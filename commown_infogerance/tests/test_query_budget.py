@@ -6,6 +6,7 @@ from unittest import mock
 
 from freezegun import freeze_time
 
+from ..models.res_partner import FLEET_SQL
 from .common import InfogeranceCase
 
 _logger = logging.getLogger(__name__)
@@ -111,3 +112,24 @@ class TestBatchRepriceIsLinear(InfogeranceCase):
                      one, thirty)
         # measured 5 and 208; quadratic (the batch re-read after each write) read 1,049
         self.assertLessEqual(thirty, 2 * 30 * one, (one, thirty))
+
+
+class TestFleetCountIndex(InfogeranceCase):
+
+    def test_r3_fleet_count_uses_an_index_on_the_customer(self):
+        """Counting one customer's fleet (each reprice, each invoice) reads that
+        customer's contracts through an index, not every contract of the database
+        (a sequential scan cost 37 ms per count at 60,000 contracts)."""
+        partner = self._create_company("Indexed fleet", "Paris", "75001")
+        with freeze_time("2026-01-01"):
+            self._confirm(partner, computers=1)
+        self._bulk_rentals(partner, 20, service=self._service_contract(partner))
+        self.cr.execute("SET LOCAL enable_seqscan = off")  # tiny tables: force the choice
+        self.cr.execute("EXPLAIN " + FLEET_SQL, ((partner.id,), "2026-02-01", "2026-02-01", []))
+        plan = "\n".join(row[0] for row in self.cr.fetchall())
+        self.cr.execute("SET LOCAL enable_seqscan = on")
+        self.assertIn("account_analytic_account_partner_id_index", plan, plan)
+        self.assertEqual(
+            self.env["res.partner"]._infogerance_fleet_sizes([partner.id], "2026-02-01"),
+            {partner.id: 21})
+
