@@ -132,4 +132,3 @@ class TestFleetCountIndex(InfogeranceCase):
         self.assertEqual(
             self.env["res.partner"]._infogerance_fleet_sizes([partner.id], "2026-02-01"),
             {partner.id: 21})
-
