@@ -334,7 +334,22 @@ class AccountAnalyticAccount(models.Model):
                 "offer": self.infogerance_offer_id.name, "date": today})
         return True
 
-    # Fleet-change triggers (base.automation, crons) -----------------------------
+    # Fleet-change triggers (base.automation, imports, crons) ---------------------
+
+    @api.model
+    def load(self, fields, data):
+        """An import (CSV, spreadsheet) creates or updates its rentals one by one:
+        the managed-service contracts they touch are collected, then repriced
+        once, when the whole import went through (an import with an error is
+        rolled back by Odoo and reprices nothing)."""
+        to_reprice = set()
+        result = super(AccountAnalyticAccount, self.with_context(
+            infogerance_reprice_collector=to_reprice)).load(fields, data)
+        if result.get("ids") and to_reprice:
+            self.browse(sorted(to_reprice)).exists()._infogerance_reprice_after_rental_change(
+                cause="import", description=_("import of %(count)s contracts") % {
+                    "count": len(result["ids"])})
+        return result
 
     @api.multi
     def _infogerance_on_rental_change(self, trigger):

@@ -8,6 +8,7 @@ CAUSES = [
     ("rental_delete", "Rental deleted"),
     ("rental_transfer", "Rental moved to another customer"),
     ("rental_update", "Rental changed"),
+    ("import", "Import"),
     ("consistency", "Daily consistency check"),
     ("manual", "Manual repricing"),
     ("regrid", "Moved to the current grid"),

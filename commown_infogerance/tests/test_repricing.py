@@ -204,3 +204,38 @@ class TestR3BulkChanges(InfogeranceCase):
         new = contract.infogerance_fleet_event_ids - events
         self.assertEqual(len(new), 1)
         self.assertEqual((new.fleet_before, new.fleet_after, new.cause), (12, 5, "rental_delete"))
+
+    def _import_rentals(self, partner, contract, names):
+        return self.env["account.analytic.account"].load(
+            ["name", "partner_id/.id", "infogerance_role", "date_start",
+             "recurring_next_date", "recurring_invoices", "infogerance_contract_id/.id"],
+            [[name, str(partner.id), "rental", "2026-01-01", "2026-01-01", "1",
+              str(contract.id)] for name in names])
+
+    def test_r3_import_of_rentals_reprices_once(self):
+        partner, contract = self._customer_with_fleet("Imported fleet", 2)
+        events = contract.infogerance_fleet_event_ids
+        with freeze_time("2026-02-10"):
+            result = self._import_rentals(
+                partner, contract, ["Imported laptop %s" % n for n in range(1, 9)])
+        self.assertEqual(len(result["ids"]), 8, result["messages"])
+        self.assertEqual(contract.infogerance_fleet_size, 10)
+        self.assertEqual(contract.infogerance_unit_price, 10.0)
+        new = contract.infogerance_fleet_event_ids - events
+        self.assertEqual(len(new), 1)
+        self.assertEqual((new.fleet_before, new.fleet_after, new.cause), (2, 10, "import"))
+        self.assertIn("import of 8 contracts", new.description)
+
+    def test_r3_failed_import_changes_nothing(self):
+        partner, contract = self._customer_with_fleet("Failed import", 2)
+        events = contract.infogerance_fleet_event_ids
+        with freeze_time("2026-02-10"):
+            result = self.env["account.analytic.account"].load(
+                ["name", "partner_id/.id", "infogerance_role", "date_start"],
+                [["Good laptop", str(partner.id), "rental", "2026-01-01"],
+                 ["Bad laptop", str(partner.id), "rental", "not a date"]])
+        self.assertFalse(result["ids"])
+        self.assertTrue([m for m in result["messages"] if m["type"] == "error"])
+        self.assertEqual(len(self._rentals(partner)), 2)
+        self.assertEqual(contract.infogerance_fleet_size, 2)
+        self.assertEqual(contract.infogerance_fleet_event_ids, events)
