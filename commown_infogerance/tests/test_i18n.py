@@ -2,6 +2,7 @@
 import os
 
 from odoo.exceptions import UserError
+from odoo.modules.module import get_module_resource
 from odoo.tools.translate import PoFile, trans_generate
 
 from .common import InfogeranceCase
@@ -36,3 +37,20 @@ class TestFrenchTranslation(InfogeranceCase):
         order = self._create_order(self.customer, computers=None)
         with self.assertRaisesRegex(UserError, "R1 - .*location d'ordinateur"):
             order.with_context(lang="fr_FR").action_confirm()
+
+    def test_oca_contract_terms_read_in_french(self):
+        """OCA contract's own fr.po leaves most of its terms in English; the
+        addon's i18n_extra/fr.po completes it, and Odoo loads it on contract's
+        records: a French user reads the contract form in French."""
+        contract_po = get_module_resource("contract", "i18n", "fr.po")
+        with open(contract_po, "rb") as handle:
+            untranslated = {source for _t, _n, _r, source, value, _c in PoFile(handle)
+                            if source and not value}
+        with open(os.path.join(ROOT, "commown_infogerance", "i18n_extra", "fr.po"), "rb") as handle:
+            extra = {source for _t, _n, _r, source, value, _c in PoFile(handle) if value}
+        self.assertFalse(sorted(untranslated - extra)[:20])
+        described = self.env["account.analytic.account"].with_context(
+            lang="fr_FR").fields_get(["date_start", "recurring_invoicing_type"])
+        self.assertEqual(described["date_start"]["string"], "Date de début")
+        self.assertIn(("pre-paid", "Terme à échoir"),
+                      described["recurring_invoicing_type"]["selection"])
