@@ -73,9 +73,12 @@ class AccountAnalyticAccount(models.Model):
         """Job: recount the fleet of a customer and reprice its running
         managed-service contracts (R3). A transaction that lost a race on the
         contracts (serialization failure, deadlock, lock timeout) is retried."""
-        today = fields.Date.context_today(self)
-        services = self._infogerance_running_service_contracts([commercial_partner_id], today)
-        rental = self.browse(rental_id).exists() if rental_id else None
+        # The job runner's environment has no language: the price history is
+        # written in the language of the user who made the change, as without jobs.
+        model = self.with_context(lang=self.env.context.get("lang") or self.env.user.lang)
+        today = fields.Date.context_today(model)
+        services = model._infogerance_running_service_contracts([commercial_partner_id], today)
+        rental = model.browse(rental_id).exists() if rental_id else None
         try:
             changes = services._infogerance_reprice(
                 cause=cause, rental=rental, description=description, exclude_ids=exclude_ids)
