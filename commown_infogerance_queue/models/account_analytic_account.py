@@ -64,18 +64,19 @@ class AccountAnalyticAccount(models.Model):
                 "customer": partner.display_name},
         )._infogerance_job_reprice_customer(
             commercial_partner_id, cause, rental_id=rental_id, description=description,
-            exclude_ids=list(exclude_ids))
+            exclude_ids=list(exclude_ids), lang=self.env.lang)
 
     @api.model
     @job(default_channel="root.infogerance", retry_pattern=REPRICE_RETRY_PATTERN)
     def _infogerance_job_reprice_customer(self, commercial_partner_id, cause, rental_id=None,
-                                          description=None, exclude_ids=()):
+                                          description=None, exclude_ids=(), lang=None):
         """Job: recount the fleet of a customer and reprice its running
         managed-service contracts (R3). A transaction that lost a race on the
         contracts (serialization failure, deadlock, lock timeout) is retried."""
-        # The job runner's environment has no language: the price history is
-        # written in the language of the user who made the change, as without jobs.
-        model = self.with_context(lang=self.env.context.get("lang") or self.env.user.lang)
+        # The job runner's environment has its own language (the runner's HTTP
+        # request): the price history is written in the language of the change
+        # that enqueued the job (``lang``), as it would have been without jobs.
+        model = self.with_context(lang=lang or self.env.user.lang)
         today = fields.Date.context_today(model)
         services = model._infogerance_running_service_contracts([commercial_partner_id], today)
         rental = model.browse(rental_id).exists() if rental_id else None

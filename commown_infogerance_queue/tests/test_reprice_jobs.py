@@ -84,16 +84,18 @@ class TestRepriceJobs(InfogeranceCase):
             lambda j: j.state == "pending")), 1)
 
     def test_job_writes_the_price_history_in_the_users_language(self):
-        """The job runner loads jobs in an environment without language: the
-        chatter message still reads in the language of who made the change."""
-        self.env.user.lang = "fr_FR"
-        self._new_rental(self.customer, "Portable de Lyon")
-        for record in self._jobs(self.customer):
-            job = Job.load(self.env(context={}), record.uuid)  # as the runner does
+        """The job runner loads jobs in the environment of its own HTTP request:
+        the chatter message still reads in the language of who made the change."""
+        french = self.env(context=dict(self.env.context, lang="fr_FR"))
+        rental = self._new_rental(self.customer, "Portable de Lyon")
+        self._perform(self._jobs(self.customer))
+        rental.with_env(french).date_end = "2026-02-01"
+        for record in self._jobs(self.customer).filtered(lambda j: j.state == "pending"):
+            job = Job.load(self.env(context={"lang": "en_US"}), record.uuid)  # the runner's
             job.perform()
-        self.assertEqual(self.contract.infogerance_fleet_size, 3)
+        self.assertEqual(self.contract.infogerance_fleet_size, 2)
         self.assertIn("Prix recalculé", self.contract.message_ids[0].body)
-        self.assertIn("Location démarrée", self.contract.message_ids[0].body)
+        self.assertIn("Location terminée", self.contract.message_ids[0].body)
 
     def test_deleted_rental_is_left_out_of_the_recount(self):
         self._rentals(self.customer)[0].unlink()
