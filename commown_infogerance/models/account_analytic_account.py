@@ -376,13 +376,11 @@ class AccountAnalyticAccount(models.Model):
         services |= self._infogerance_running_service_contracts(
             list(partner_ids), fields.Date.context_today(self))
         collector = self.env.context.get("infogerance_reprice_collector")
-        if isinstance(collector, set):  # a confirmation reprices once, at its end
+        if isinstance(collector, set):  # a confirmation or an import reprices once, at its end
             collector.update(services.ids)
             return
-        exclude_ids = ()
-        if trigger == "unlink":
-            rentals |= self._infogerance_rentals_being_deleted()
-            exclude_ids = rentals.ids
+        # the whole batch is still in the table while its deletion is announced
+        exclude_ids = rentals.ids if trigger == "unlink" else ()
         cause, description = rentals._infogerance_change_cause(trigger, changed)
         services._infogerance_reprice_after_rental_change(
             cause=cause, rental=rentals[:1] if len(rentals) == 1 else None,
@@ -422,16 +420,6 @@ class AccountAnalyticAccount(models.Model):
             changed_ids = set(self.env.context.get("old_values") or ())
             done = done.filtered(lambda record: record.id in changed_ids)
         return done.with_env(self.env)
-
-    def _infogerance_rentals_being_deleted(self):
-        """All rentals of the unlink() being processed. base.automation runs its
-        action once per record, before deleting any: the recount must leave out
-        the whole batch, which it keeps in its ``__action_done`` context."""
-        deleting = self.browse()
-        for automation, records in (self.env.context.get("__action_done") or {}).items():
-            if automation.trigger == "on_unlink" and records._name == self._name:
-                deleting |= records
-        return deleting.with_env(self.env)
 
     def _infogerance_change_cause(self, trigger, changed):
         """What happened to these rentals, for the fleet event."""

@@ -4,6 +4,7 @@ instead of being stored as text in its writer's language. Fill those facts for
 the lines priced before, from what they stored: the priced fleet and the order's
 computers."""
 import logging
+from collections import defaultdict
 
 from odoo import SUPERUSER_ID, api
 
@@ -18,6 +19,7 @@ def migrate(cr, version):
     env = api.Environment(cr, SUPERUSER_ID, {})
     lines = env["sale.order.line"].search([
         ("infogerance_offer_id", "!=", False), ("infogerance_fleet_size", ">", 0)])
+    facts = defaultdict(list)  # (computers already rented, tier bound): line ids
     for line in lines:
         order_computers = line.order_id.order_line.filtered(
             "is_computer_rental")._infogerance_computer_count()
@@ -25,9 +27,10 @@ def migrate(cr, version):
         # The offer's grid today: a quotation older than a grid change may show
         # a tier bound that differs from the one it was priced at.
         tier = rules.applicable_tier(line.infogerance_offer_id._infogerance_grid(), fleet)
+        facts[max(fleet - order_computers, 0), tier.min_computers if tier else 0].append(line.id)
+    for (existing, tier_min), ids in facts.items():
         cr.execute(
             "UPDATE sale_order_line SET infogerance_existing_fleet = %s, "
-            "infogerance_tier_min = %s WHERE id = %s",
-            (max(fleet - order_computers, 0), tier.min_computers if tier else 0, line.id))
+            "infogerance_tier_min = %s WHERE id IN %s", (existing, tier_min, tuple(ids)))
     lines.invalidate_cache(["infogerance_existing_fleet", "infogerance_tier_min"])
     _logger.info("price explanation facts filled on %d managed-service lines", len(lines))
