@@ -1,6 +1,6 @@
 # The two commands: `make run` and `make test`. Both set up everything they need.
 # `make bench [SIZE=full]`: the scale benchmark (not part of `make test`).
-.PHONY: run test browser-test bench setup stop-db lint wheel i18n
+.PHONY: run test browser-test bench setup stop-db lint format wheel i18n
 PORT ?= 8069
 DB ?= commown_infogerance
 PYTEST_ARGS ?=
@@ -28,8 +28,11 @@ setup:
 stop-db:  ## stop the project-local PostgreSQL cluster
 	bash -c 'source scripts/lib.sh; as_pg "$$PGBIN/pg_ctl -D $$PGDATA stop"'
 
-lint:  ## flake8 + pylint-odoo (Python and XML checks) on the addon
+lint:  ## black/isort check, flake8 + pylint-odoo (Python and XML checks) on the addons
 	scripts/tools.sh lint
+
+format:  ## black + isort, in place (what `make lint` checks)
+	scripts/tools.sh format
 
 wheel:  ## build the pip wheel odoo11-addon-commown_infogerance into dist/
 	scripts/tools.sh wheel

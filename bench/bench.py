@@ -69,7 +69,6 @@ def fleet_sizes(size, rng):
 
 
 class Bench:
-
     def __init__(self, env, size_name, start):
         self.env = env
         self.cr = env.cr
@@ -84,45 +83,78 @@ class Bench:
         env = self.env
         rng = random.Random(42)
         sizes = fleet_sizes(self.size, rng)
-        self.offer = env["infogerance.offer"].create({
-            "name": "Essentiel (bench)",
-            "service_type_ids": [(6, 0, env["infogerance.service.type"].search([]).ids)],
-            "tier_ids": [(0, 0, {"min_computers": 1, "unit_price": 15.0}),
-                         (0, 0, {"min_computers": 5, "unit_price": 12.0}),
-                         (0, 0, {"min_computers": 10, "unit_price": 10.0}),
-                         (0, 0, {"min_computers": 100, "unit_price": 8.0})],
-        })
-        self.computer = env["product.product"].create({
-            "name": "Laptop rental (bench)", "type": "service", "list_price": 39.0,
-            "is_computer_rental": True})
-        self.service_product = env["product.product"].create({
-            "name": "Managed services (bench)", "type": "service", "list_price": 15.0,
-            "infogerance_offer_id": self.offer.id})
-        self.plain_product = env["product.product"].create({
-            "name": "Plain subscription (bench)", "type": "service", "list_price": 15.0})
+        self.offer = env["infogerance.offer"].create(
+            {
+                "name": "Essentiel (bench)",
+                "service_type_ids": [(6, 0, env["infogerance.service.type"].search([]).ids)],
+                "tier_ids": [
+                    (0, 0, {"min_computers": 1, "unit_price": 15.0}),
+                    (0, 0, {"min_computers": 5, "unit_price": 12.0}),
+                    (0, 0, {"min_computers": 10, "unit_price": 10.0}),
+                    (0, 0, {"min_computers": 100, "unit_price": 8.0}),
+                ],
+            }
+        )
+        self.computer = env["product.product"].create(
+            {
+                "name": "Laptop rental (bench)",
+                "type": "service",
+                "list_price": 39.0,
+                "is_computer_rental": True,
+            }
+        )
+        self.service_product = env["product.product"].create(
+            {
+                "name": "Managed services (bench)",
+                "type": "service",
+                "list_price": 15.0,
+                "infogerance_offer_id": self.offer.id,
+            }
+        )
+        self.plain_product = env["product.product"].create(
+            {"name": "Plain subscription (bench)", "type": "service", "list_price": 15.0}
+        )
         country = env.ref("base.fr")
         t0 = time.perf_counter()
         partners = env["res.partner"]
         for index, computers in enumerate(sizes):
-            partners |= env["res.partner"].create({
-                "name": "Bench customer %05d (%s)" % (index, computers),
-                "is_company": True, "city": "Paris", "zip": "75011",
-                "country_id": country.id})
+            partners |= env["res.partner"].create(
+                {
+                    "name": "Bench customer %05d (%s)" % (index, computers),
+                    "is_company": True,
+                    "city": "Paris",
+                    "zip": "75011",
+                    "country_id": country.id,
+                }
+            )
         log("%s customers created in %.1f s", len(partners), time.perf_counter() - t0)
         t0 = time.perf_counter()
         for partner, computers in zip(partners, sizes):
             ordered = min(computers, 2)
-            order = env["sale.order"].create({
-                "partner_id": partner.id, "infogerance_start_date": self.start,
-                "order_line": [
-                    (0, 0, {"product_id": self.computer.id, "product_uom_qty": ordered,
-                            "price_unit": 39.0}),
-                    (0, 0, {"product_id": self.service_product.id, "product_uom_qty": 1})]})
+            order = env["sale.order"].create(
+                {
+                    "partner_id": partner.id,
+                    "infogerance_start_date": self.start,
+                    "order_line": [
+                        (
+                            0,
+                            0,
+                            {
+                                "product_id": self.computer.id,
+                                "product_uom_qty": ordered,
+                                "price_unit": 39.0,
+                            },
+                        ),
+                        (0, 0, {"product_id": self.service_product.id, "product_uom_qty": 1}),
+                    ],
+                }
+            )
             order.action_confirm()
         log("%s orders confirmed in %.1f s", len(partners), time.perf_counter() - t0)
         t0 = time.perf_counter()
         extra = [(p.id, c - min(c, 2)) for p, c in zip(partners, sizes) if c > 2]
-        self.cr.execute("""
+        self.cr.execute(
+            """
             INSERT INTO account_analytic_account
                 (name, company_id, partner_id, active, recurring_invoices,
                  infogerance_role, date_start, recurring_next_date,
@@ -134,23 +166,33 @@ class Bench:
               JOIN account_analytic_account s
                 ON s.partner_id = f.partner_id AND s.infogerance_role = 'service'
              CROSS JOIN LATERAL generate_series(1, f.extra) n
-        """, (env.user.company_id.id, self.start, self.start,
-              [p for p, _ in extra], [c for _, c in extra]))
+        """,
+            (
+                env.user.company_id.id,
+                self.start,
+                self.start,
+                [p for p, _ in extra],
+                [c for _, c in extra],
+            ),
+        )
         env["account.analytic.account"].invalidate_cache()
-        log("%s more rentals inserted by SQL in %.1f s", self.cr.rowcount,
-            time.perf_counter() - t0)
+        log("%s more rentals inserted by SQL in %.1f s", self.cr.rowcount, time.perf_counter() - t0)
         self.partners = partners
         self.sizes = dict(zip(partners.ids, sizes))
-        self.cr.execute("SELECT count(*) FROM account_analytic_account"
-                        " WHERE infogerance_role = 'rental'")
+        self.cr.execute(
+            "SELECT count(*) FROM account_analytic_account" " WHERE infogerance_role = 'rental'"
+        )
         self.results["data"] = {
-            "customers": len(partners), "rental_contracts": self.cr.fetchone()[0],
+            "customers": len(partners),
+            "rental_contracts": self.cr.fetchone()[0],
             "service_contracts": len(partners),
             "fleet_distribution": {
                 "1-10": sum(1 for s in sizes if s <= 10),
                 "11-99": sum(1 for s in sizes if 10 < s < 100),
-                "100-1000": sum(1 for s in sizes if s >= 100)},
-            "largest_fleet": max(sizes)}
+                "100-1000": sum(1 for s in sizes if s >= 100),
+            },
+            "largest_fleet": max(sizes),
+        }
         self.results["data"]["generation_seconds"] = None
 
     def load(self):
@@ -162,19 +204,26 @@ class Bench:
         self.service_product = product.search([("name", "=", "Managed services (bench)")])
         self.plain_product = product.search([("name", "=", "Plain subscription (bench)")])
         self.partners = env["res.partner"].search(
-            [("name", "=like", "Bench customer %")], order="id")
+            [("name", "=like", "Bench customer %")], order="id"
+        )
         self.sizes = {p.id: int(p.name.rsplit("(", 1)[1].rstrip(")")) for p in self.partners}
-        self.cr.execute("SELECT count(*) FROM account_analytic_account"
-                        " WHERE infogerance_role = 'rental'")
+        self.cr.execute(
+            "SELECT count(*) FROM account_analytic_account" " WHERE infogerance_role = 'rental'"
+        )
         sizes = list(self.sizes.values())
         self.results["data"] = {
-            "customers": len(self.partners), "rental_contracts": self.cr.fetchone()[0],
-            "service_contracts": len(self.partners), "reused": True,
+            "customers": len(self.partners),
+            "rental_contracts": self.cr.fetchone()[0],
+            "service_contracts": len(self.partners),
+            "reused": True,
             "fleet_distribution": {
                 "1-10": sum(1 for s in sizes if s <= 10),
                 "11-99": sum(1 for s in sizes if 10 < s < 100),
-                "100-1000": sum(1 for s in sizes if s >= 100)},
-            "largest_fleet": max(sizes), "generation_seconds": None}
+                "100-1000": sum(1 for s in sizes if s >= 100),
+            },
+            "largest_fleet": max(sizes),
+            "generation_seconds": None,
+        }
 
     # Measures ------------------------------------------------------------------
 
@@ -188,16 +237,19 @@ class Bench:
         assert again["repriced"] == 0, again
         self.cr.commit()
         self.results["consistency"] = {
-            "contracts": result["checked"], "repriced_first_run": result["repriced"],
+            "contracts": result["checked"],
+            "repriced_first_run": result["repriced"],
             "first_run_seconds": round(first.seconds, 2),
             "first_run_seconds_per_1000": round(first.seconds / count * 1000, 2),
             "steady_seconds": round(steady.seconds, 2),
             "steady_seconds_per_1000": round(steady.seconds / count * 1000, 2),
-            "steady_queries": steady.queries}
+            "steady_queries": steady.queries,
+        }
         # generated prices must be right
         for partner in self.partners[:3] + self.partners[-3:]:
-            contract = Contract.search([("infogerance_role", "=", "service"),
-                                        ("partner_id", "=", partner.id)])
+            contract = Contract.search(
+                [("infogerance_role", "=", "service"), ("partner_id", "=", partner.id)]
+            )
             assert contract.infogerance_fleet_size == self.sizes[partner.id], partner.name
 
     def reprice(self, repeats=7):
@@ -205,19 +257,28 @@ class Bench:
         figures = {}
         for computers in (1, 1000):
             partner_id = next(p for p, s in self.sizes.items() if s == computers)
-            contract = Contract.search([("infogerance_role", "=", "service"),
-                                        ("partner_id", "=", partner_id)])
+            contract = Contract.search(
+                [("infogerance_role", "=", "service"), ("partner_id", "=", partner_id)]
+            )
             times, queries = [], []
             for repeat in range(repeats + 1):
                 # the fleet change: one more rental, then its repricing
-                self.cr.execute("""
+                self.cr.execute(
+                    """
                     INSERT INTO account_analytic_account
                         (name, company_id, partner_id, active, recurring_invoices,
                          infogerance_role, date_start, recurring_next_date,
                          recurring_rule_type, recurring_interval, recurring_invoicing_type)
                     VALUES (%s, %s, %s, true, true, 'rental', %s, %s, 'monthly', 1, 'pre-paid')
-                """, ("Bench change %s" % repeat, self.env.user.company_id.id, partner_id,
-                      self.start, self.start))
+                """,
+                    (
+                        "Bench change %s" % repeat,
+                        self.env.user.company_id.id,
+                        partner_id,
+                        self.start,
+                        self.start,
+                    ),
+                )
                 Contract.invalidate_cache()
                 with Timer(self.cr) as timer:
                     changes = contract._infogerance_reprice(cause="manual")
@@ -225,27 +286,33 @@ class Bench:
                 if repeat:  # the first one warms the caches
                     times.append(timer.seconds * 1000)
                     queries.append(timer.queries)
-            figures[computers] = {"ms": round(statistics.median(times), 2),
-                                  "queries": int(statistics.median(queries))}
+            figures[computers] = {
+                "ms": round(statistics.median(times), 2),
+                "queries": int(statistics.median(queries)),
+            }
         self.cr.rollback()
         self.results["reprice"] = {
-            "1_computer": figures[1], "1000_computers": figures[1000],
+            "1_computer": figures[1],
+            "1000_computers": figures[1000],
             "time_ratio": round(figures[1000]["ms"] / figures[1]["ms"], 2),
-            "query_ratio": round(figures[1000]["queries"] / figures[1]["queries"], 2)}
+            "query_ratio": round(figures[1000]["queries"] / figures[1]["queries"], 2),
+        }
 
     def cart(self, repeats=20):
         env = self.env
-        partner_id = next(p for p, s in self.sizes.items() if s == 8) \
-            if 8 in self.sizes.values() else self.partners[-1].id
+        partner_id = (
+            next(p for p, s in self.sizes.items() if s == 8)
+            if 8 in self.sizes.values()
+            else self.partners[-1].id
+        )
         figures = {}
         for with_service in (True, False):
-            lines = [(0, 0, {"product_id": self.computer.id, "product_uom_qty": 2,
-                             "price_unit": 39.0}),
-                     (0, 0, {"product_id": self.computer.id, "product_uom_qty": 1,
-                             "price_unit": 39.0})]
+            lines = [
+                (0, 0, {"product_id": self.computer.id, "product_uom_qty": 2, "price_unit": 39.0}),
+                (0, 0, {"product_id": self.computer.id, "product_uom_qty": 1, "price_unit": 39.0}),
+            ]
             if with_service:
-                lines.append((0, 0, {"product_id": self.service_product.id,
-                                     "product_uom_qty": 1}))
+                lines.append((0, 0, {"product_id": self.service_product.id, "product_uom_qty": 1}))
             order = env["sale.order"].create({"partner_id": partner_id, "order_line": lines})
             rental_line = order.order_line.filtered("is_computer_rental")[0]
             times, queries = [], []
@@ -259,14 +326,18 @@ class Bench:
             if with_service:
                 service = order.order_line.filtered("infogerance_offer_id")
                 assert service.product_uom_qty == 3 + repeats % 5 + 1, service.product_uom_qty
-            figures[with_service] = {"ms": round(statistics.median(times), 2),
-                                     "queries": int(statistics.median(queries))}
+            figures[with_service] = {
+                "ms": round(statistics.median(times), 2),
+                "queries": int(statistics.median(queries)),
+            }
         self.cr.rollback()
         self.results["cart_update"] = {
             "level": "ORM: sale.order.line.write(product_uom_qty) on a quotation",
-            "with_service_line": figures[True], "without_service_line": figures[False],
+            "with_service_line": figures[True],
+            "without_service_line": figures[False],
             "time_ratio": round(figures[True]["ms"] / figures[False]["ms"], 2),
-            "query_ratio": round(figures[True]["queries"] / figures[False]["queries"], 2)}
+            "query_ratio": round(figures[True]["queries"] / figures[False]["queries"], 2),
+        }
 
     def invoicing(self):
         env = self.env
@@ -275,15 +346,31 @@ class Bench:
         t0 = time.perf_counter()
         plain = Contract.search([("name", "=like", "Plain contract %")], order="id")
         for partner in self.partners if not plain else ():
-            plain |= Contract.create({
-                "name": "Plain contract %s" % partner.name, "partner_id": partner.id,
-                "recurring_invoices": True, "recurring_rule_type": "monthly",
-                "recurring_interval": 1, "recurring_invoicing_type": "pre-paid",
-                "date_start": self.start, "recurring_next_date": self.start,
-                "recurring_invoice_line_ids": [(0, 0, {
-                    "product_id": self.plain_product.id, "name": "Plain #START# - #END#",
-                    "quantity": 1, "uom_id": self.plain_product.uom_id.id,
-                    "specific_price": 15.0})]})
+            plain |= Contract.create(
+                {
+                    "name": "Plain contract %s" % partner.name,
+                    "partner_id": partner.id,
+                    "recurring_invoices": True,
+                    "recurring_rule_type": "monthly",
+                    "recurring_interval": 1,
+                    "recurring_invoicing_type": "pre-paid",
+                    "date_start": self.start,
+                    "recurring_next_date": self.start,
+                    "recurring_invoice_line_ids": [
+                        (
+                            0,
+                            0,
+                            {
+                                "product_id": self.plain_product.id,
+                                "name": "Plain #START# - #END#",
+                                "quantity": 1,
+                                "uom_id": self.plain_product.uom_id.id,
+                                "specific_price": 15.0,
+                            },
+                        )
+                    ],
+                }
+            )
         self.cr.commit()
         log("%s plain contracts created in %.1f s", len(plain), time.perf_counter() - t0)
         next_date = services[:1].recurring_next_date
@@ -299,7 +386,7 @@ class Bench:
         for offset in range(5, len(services), chunk):
             pair.reverse()  # alternate which one runs first
             for name, contracts in pair:
-                batch = contracts[offset:offset + chunk]
+                batch = contracts[offset : offset + chunk]
                 with Timer(self.cr) as timer:
                     batch.recurring_create_invoice()
                 elapsed[name] += timer.seconds
@@ -310,7 +397,8 @@ class Bench:
         # ours invoices the fleet at the first day of the month (R3)
         big = services.filtered(lambda c: self.sizes[c.partner_id.id] == 1000)[:1]
         invoice = env["account.invoice"].search(
-            [("contract_id", "=", big.id), ("date_invoice", "=", next_date)], limit=1)
+            [("contract_id", "=", big.id), ("date_invoice", "=", next_date)], limit=1
+        )
         assert invoice.invoice_line_ids.quantity == 1000, invoice.invoice_line_ids.quantity
         self.results["invoicing"] = {
             "contracts_each": count,
@@ -319,34 +407,60 @@ class Bench:
             "ours_queries_per_invoice": round(queries["ours"] / count, 1),
             "baseline_queries_per_invoice": round(queries["baseline"] / count, 1),
             "time_ratio": round(elapsed["ours"] / elapsed["baseline"], 3),
-            "target_time_ratio": 1.15}
+            "target_time_ratio": 1.15,
+        }
 
     def table(self):
         r = self.results
         rows = [
-            ("data", "%(customers)s customers, %(rental_contracts)s rentals, "
-                     "%(service_contracts)s managed-service contracts, largest fleet "
-                     "%(largest_fleet)s" % r["data"]),
+            (
+                "data",
+                "%(customers)s customers, %(rental_contracts)s rentals, "
+                "%(service_contracts)s managed-service contracts, largest fleet "
+                "%(largest_fleet)s" % r["data"],
+            ),
             ("reprice, 1 computer", "%(ms)s ms, %(queries)s queries" % r["reprice"]["1_computer"]),
-            ("reprice, 1,000 computers",
-             "%(ms)s ms, %(queries)s queries" % r["reprice"]["1000_computers"]),
-            ("reprice ratio 1,000 / 1", "time x%(time_ratio)s, queries x%(query_ratio)s"
-             % r["reprice"]),
-            ("consistency, first run", "%(first_run_seconds)s s (%(first_run_seconds_per_1000)s "
-             "s per 1,000 contracts, %(repriced_first_run)s repriced)" % r["consistency"]),
-            ("consistency, daily (no change)", "%(steady_seconds)s s (%(steady_seconds_per_1000)s"
-             " s per 1,000 contracts, %(steady_queries)s queries)" % r["consistency"]),
-            ("invoicing, ours", "%(ours_invoices_per_second)s invoices/s, "
-             "%(ours_queries_per_invoice)s queries/invoice" % r["invoicing"]),
-            ("invoicing, plain OCA contract", "%(baseline_invoices_per_second)s invoices/s, "
-             "%(baseline_queries_per_invoice)s queries/invoice" % r["invoicing"]),
+            (
+                "reprice, 1,000 computers",
+                "%(ms)s ms, %(queries)s queries" % r["reprice"]["1000_computers"],
+            ),
+            (
+                "reprice ratio 1,000 / 1",
+                "time x%(time_ratio)s, queries x%(query_ratio)s" % r["reprice"],
+            ),
+            (
+                "consistency, first run",
+                "%(first_run_seconds)s s (%(first_run_seconds_per_1000)s "
+                "s per 1,000 contracts, %(repriced_first_run)s repriced)" % r["consistency"],
+            ),
+            (
+                "consistency, daily (no change)",
+                "%(steady_seconds)s s (%(steady_seconds_per_1000)s"
+                " s per 1,000 contracts, %(steady_queries)s queries)" % r["consistency"],
+            ),
+            (
+                "invoicing, ours",
+                "%(ours_invoices_per_second)s invoices/s, "
+                "%(ours_queries_per_invoice)s queries/invoice" % r["invoicing"],
+            ),
+            (
+                "invoicing, plain OCA contract",
+                "%(baseline_invoices_per_second)s invoices/s, "
+                "%(baseline_queries_per_invoice)s queries/invoice" % r["invoicing"],
+            ),
             ("invoicing time ratio", "x%(time_ratio)s (target <= x1.15)" % r["invoicing"]),
-            ("cart update, with service line",
-             "%(ms)s ms, %(queries)s queries" % r["cart_update"]["with_service_line"]),
-            ("cart update, without", "%(ms)s ms, %(queries)s queries"
-             % r["cart_update"]["without_service_line"]),
-            ("cart update ratio", "time x%(time_ratio)s, queries x%(query_ratio)s"
-             % r["cart_update"]),
+            (
+                "cart update, with service line",
+                "%(ms)s ms, %(queries)s queries" % r["cart_update"]["with_service_line"],
+            ),
+            (
+                "cart update, without",
+                "%(ms)s ms, %(queries)s queries" % r["cart_update"]["without_service_line"],
+            ),
+            (
+                "cart update ratio",
+                "time x%(time_ratio)s, queries x%(query_ratio)s" % r["cart_update"],
+            ),
         ]
         width = max(len(name) for name, _ in rows)
         print()
@@ -362,18 +476,21 @@ def main():
     parser.add_argument("--database", required=True)
     parser.add_argument("--size", choices=sorted(SIZES), default="quick")
     parser.add_argument("--output")
-    parser.add_argument("--reuse", action="store_true",
-                        help="measure again on the database of a previous run")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure again on the database of a previous run"
+    )
     args = parser.parse_args()
-    odoo.tools.config.parse_config(["-c", args.config, "-d", args.database,
-                                    "--log-level=warn"])
+    odoo.tools.config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
     today = datetime.date.today()
     start = (today.replace(day=1) - datetime.timedelta(days=40)).replace(day=1).isoformat()
     registry = odoo.registry(args.database)
     t_all = time.perf_counter()
     with api.Environment.manage(), registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {
-            "tracking_disable": True, "mail_notrack": True, "mail_create_nolog": True})
+        env = api.Environment(
+            cr,
+            SUPERUSER_ID,
+            {"tracking_disable": True, "mail_notrack": True, "mail_create_nolog": True},
+        )
         bench = Bench(env, args.size, start)
         t0 = time.perf_counter()
         if args.reuse:
@@ -392,11 +509,16 @@ def main():
         bench.invoicing()
         log("invoicing done")
         bench.results["meta"] = {
-            "size": args.size, "contracts_start": start,
+            "size": args.size,
+            "contracts_start": start,
             "total_seconds": round(time.perf_counter() - t_all, 1),
-            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                        "platform": platform.platform()},
-            "date": datetime.datetime.now().isoformat(timespec="seconds")}
+            "machine": {
+                "cpus": os.cpu_count(),
+                "python": platform.python_version(),
+                "platform": platform.platform(),
+            },
+            "date": datetime.datetime.now().isoformat(timespec="seconds"),
+        }
         bench.table()
         output = args.output or os.path.join(ROOT, "bench", "results.json")
         with open(output, "w") as handle:

@@ -13,11 +13,18 @@ from playwright.sync_api import sync_playwright
 
 URL = os.environ.get("ODOO_URL", "http://127.0.0.1:8069")
 DB = os.environ.get("ODOO_DB", "commown_infogerance_browser")
-ARTIFACTS = os.environ.get("BROWSER_ARTIFACTS", os.path.join(
-    os.path.dirname(__file__), os.pardir, "artifacts", "browser"))
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+ARTIFACTS = os.environ.get(
+    "BROWSER_ARTIFACTS", os.path.join(os.path.dirname(__file__), os.pardir, "artifacts", "browser")
+)
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 class Rpc:
@@ -30,10 +37,17 @@ class Rpc:
         assert self.uid, "cannot log in to %s as %s" % (DB, login)
 
     def _call(self, service, method, *args):
-        payload = json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": {
-            "service": service, "method": method, "args": args}}).encode()
-        request = urllib.request.Request(URL + "/jsonrpc", payload,
-                                         {"Content-Type": "application/json"})
+        payload = json.dumps(
+            {
+                "jsonrpc": "2.0",
+                "method": "call",
+                "id": 1,
+                "params": {"service": service, "method": method, "args": args},
+            }
+        ).encode()
+        request = urllib.request.Request(
+            URL + "/jsonrpc", payload, {"Content-Type": "application/json"}
+        )
         with urllib.request.urlopen(request, timeout=120) as response:
             answer = json.load(response)
         if answer.get("error"):
@@ -41,8 +55,9 @@ class Rpc:
         return answer.get("result")  # absent when the method returned None
 
     def __call__(self, model, method, *args, **kwargs):
-        return self._call("object", "execute_kw", DB, self.uid, self.password,
-                          model, method, list(args), kwargs)
+        return self._call(
+            "object", "execute_kw", DB, self.uid, self.password, model, method, list(args), kwargs
+        )
 
 
 @pytest.fixture(scope="session")
@@ -59,10 +74,18 @@ def shop(rpc):
     rpc("payment.acquirer", "write", [transfer], {"website_published": True})
     products = {"transfer": transfer}
     for key, code in (("laptop", "LOC-PC-PORTABLE"), ("offer", "INFOG-ESSENTIEL")):
-        [product] = rpc("product.product", "search_read", [("default_code", "=", code)],
-                        fields=["product_tmpl_id"])
-        rpc("product.template", "write", [product["product_tmpl_id"][0]],
-            {"website_published": True})
+        [product] = rpc(
+            "product.product",
+            "search_read",
+            [("default_code", "=", code)],
+            fields=["product_tmpl_id"],
+        )
+        rpc(
+            "product.template",
+            "write",
+            [product["product_tmpl_id"][0]],
+            {"website_published": True},
+        )
         products[key] = product["product_tmpl_id"][0]
     return products
 
@@ -71,22 +94,47 @@ def shop(rpc):
 def customer(rpc):
     """A new business customer and its portal user (an employee of the company)."""
     tag = uuid.uuid4().hex[:8]
-    address = {"street": "3 rue des Tests", "zip": "67000", "city": "Strasbourg",
-               "country_id": rpc("res.country", "search", [("code", "=", "FR")])[0],
-               "phone": "+33 3 00 00 00 00"}
-    company = rpc("res.partner", "create", dict(
-        address, name="Browser Test %s SARL" % tag, is_company=True,
-        email="contact-%s@example.com" % tag))
-    contact = rpc("res.partner", "create", dict(
-        address, name="Camille Browser %s" % tag, parent_id=company,
-        email="camille-%s@example.com" % tag))
+    address = {
+        "street": "3 rue des Tests",
+        "zip": "67000",
+        "city": "Strasbourg",
+        "country_id": rpc("res.country", "search", [("code", "=", "FR")])[0],
+        "phone": "+33 3 00 00 00 00",
+    }
+    company = rpc(
+        "res.partner",
+        "create",
+        dict(
+            address,
+            name="Browser Test %s SARL" % tag,
+            is_company=True,
+            email="contact-%s@example.com" % tag,
+        ),
+    )
+    contact = rpc(
+        "res.partner",
+        "create",
+        dict(
+            address,
+            name="Camille Browser %s" % tag,
+            parent_id=company,
+            email="camille-%s@example.com" % tag,
+        ),
+    )
     portal_group = rpc("ir.model.data", "xmlid_to_res_id", "base.group_portal")
     login = "camille-%s@example.com" % tag
-    rpc("res.users", "create", {"name": "Camille Browser %s" % tag, "login": login,
-                                "password": "portal-%s" % tag, "partner_id": contact,
-                                "groups_id": [(6, 0, [portal_group])]})
-    return {"company": company, "contact": contact, "login": login,
-            "password": "portal-%s" % tag}
+    rpc(
+        "res.users",
+        "create",
+        {
+            "name": "Camille Browser %s" % tag,
+            "login": login,
+            "password": "portal-%s" % tag,
+            "partner_id": contact,
+            "groups_id": [(6, 0, [portal_group])],
+        },
+    )
+    return {"company": company, "contact": contact, "login": login, "password": "portal-%s" % tag}
 
 
 @pytest.fixture(scope="session")
@@ -101,8 +149,9 @@ def browser():
 
 @pytest.fixture
 def page(browser, request):
-    context = browser.new_context(base_url=URL, viewport={"width": 1280, "height": 1000},
-                                  locale="en-US")
+    context = browser.new_context(
+        base_url=URL, viewport={"width": 1280, "height": 1000}, locale="en-US"
+    )
     context.set_default_timeout(30000)
     page = context.new_page()
     yield page
@@ -119,16 +168,18 @@ def step(page, request):
 
     @contextlib.contextmanager
     def _step(name):
-        path = os.path.abspath(os.path.join(
-            ARTIFACTS, "%s-%02d-%s.png" % (test, next(counter), name)))
+        path = os.path.abspath(
+            os.path.join(ARTIFACTS, "%s-%02d-%s.png" % (test, next(counter), name))
+        )
         try:
             yield path
         except Exception as error:
             failed = path.replace(".png", "-FAILED.png")
             with contextlib.suppress(Exception):
                 page.screenshot(path=failed, full_page=True)
-            raise AssertionError("step %r failed at %s: %s (screenshot: %s)" % (
-                name, page.url, error, failed)) from error
+            raise AssertionError(
+                "step %r failed at %s: %s (screenshot: %s)" % (name, page.url, error, failed)
+            ) from error
         page.screenshot(path=path, full_page=True)
 
     return _step

@@ -8,9 +8,8 @@ import shutil
 import urllib.error
 import urllib.request
 
-from playwright.sync_api import expect
-
 from conftest import URL
+from playwright.sync_api import expect
 
 #: When set, the tour screenshots of the README are refreshed there.
 DOCS = os.environ.get("BROWSER_DOCS_DIR")
@@ -80,37 +79,55 @@ def test_shop_checkout_contracts_and_portal_termination(page, step, rpc, shop, c
         page.wait_for_url(re.compile(r"/shop/payment"))
 
     with step("pay-by-wire-transfer"):
-        page.locator("input[name=pm_id][data-acquirer-id='%d']" % shop["transfer"]).check(force=True)
+        page.locator("input[name=pm_id][data-acquirer-id='%d']" % shop["transfer"]).check(
+            force=True
+        )
         page.click("#o_payment_form_pay")
         page.wait_for_url(re.compile(r"/shop/confirmation"), timeout=60000)
 
     with step("backend-marks-paid"):
-        [order] = rpc("sale.order", "search_read",
-                      [("partner_id", "=", customer["contact"])],
-                      fields=["state", "amount_untaxed", "name"])
+        [order] = rpc(
+            "sale.order",
+            "search_read",
+            [("partner_id", "=", customer["contact"])],
+            fields=["state", "amount_untaxed", "name"],
+        )
         # Wire transfer: the order waits, quoted, until the payment is received.
         assert order["state"] == "sent", order
         expect(page.locator("#wrap")).to_contain_text(order["name"])
-        assert not rpc("account.analytic.account", "search",
-                       [("partner_id", "child_of", customer["company"])])
+        assert not rpc(
+            "account.analytic.account", "search", [("partner_id", "child_of", customer["company"])]
+        )
         # The backend's "Mark as paid": the transaction is done, the order confirmed.
         rpc("sale.order", "action_mark_as_paid", [order["id"]])
         [order] = rpc("sale.order", "read", [order["id"]], ["state", "payment_tx_id"])
         assert order["state"] == "sale", order
         [tx] = rpc("payment.transaction", "read", [order["payment_tx_id"][0]], ["state"])
         assert tx["state"] == "done", tx
-        rentals = rpc("account.analytic.account", "search_count",
-                      [("partner_id", "child_of", customer["company"]),
-                       ("infogerance_role", "=", "rental")])
+        rentals = rpc(
+            "account.analytic.account",
+            "search_count",
+            [("partner_id", "child_of", customer["company"]), ("infogerance_role", "=", "rental")],
+        )
         assert rentals == 3, rentals
-        [contract] = rpc("account.analytic.account", "search_read",
-                         [("partner_id", "child_of", customer["company"]),
-                          ("infogerance_role", "=", "service")],
-                         fields=["infogerance_fleet_size", "infogerance_unit_price",
-                                 "infogerance_monthly_amount", "date_start",
-                                 "infogerance_commitment_end", "date_end"])
-        assert (contract["infogerance_fleet_size"], contract["infogerance_unit_price"],
-                contract["infogerance_monthly_amount"]) == (3, 15.0, 45.0), contract
+        [contract] = rpc(
+            "account.analytic.account",
+            "search_read",
+            [("partner_id", "child_of", customer["company"]), ("infogerance_role", "=", "service")],
+            fields=[
+                "infogerance_fleet_size",
+                "infogerance_unit_price",
+                "infogerance_monthly_amount",
+                "date_start",
+                "infogerance_commitment_end",
+                "date_end",
+            ],
+        )
+        assert (
+            contract["infogerance_fleet_size"],
+            contract["infogerance_unit_price"],
+            contract["infogerance_monthly_amount"],
+        ) == (3, 15.0, 45.0), contract
         start = datetime.date.fromisoformat(contract["date_start"])
         expected_end = _commitment_end(start).isoformat()
         assert contract["infogerance_commitment_end"] == expected_end, contract
@@ -133,14 +150,17 @@ def test_shop_checkout_contracts_and_portal_termination(page, step, rpc, shop, c
         expect(page.locator(".o_infogerance_termination_end")).to_have_text(expected_end)
         # The demo shop speaks French, as Commown's customers do.
         expect(page.locator(".o_infogerance_termination_explanation")).to_contain_text(
-            "restent dues")
+            "restent dues"
+        )
     _doc(shot, "portal-contract.png")
 
     with step("portal-service-requests"):
         # 3 computers in Strasbourg: on-site not eligible, and the page says why (R8).
         expect(page.locator(".o_infogerance_onsite")).to_contain_text("10")
-        support, onsite = (rpc("infogerance.service.type", "search", [("code", "=", code)])[0]
-                           for code in ("support", "onsite"))
+        support, onsite = (
+            rpc("infogerance.service.type", "search", [("code", "=", code)])[0]
+            for code in ("support", "onsite")
+        )
         page.select_option("select[name=service_type_id]", str(support))
         page.select_option("select[name=channel]", "phone")
         page.fill("input[name=summary]", "Laptop slow to start")
@@ -154,14 +174,25 @@ def test_shop_checkout_contracts_and_portal_termination(page, step, rpc, shop, c
         page.click("button.o_infogerance_file_request")
         expect(page.locator(".o_infogerance_request_error")).to_contain_text("R8")
         expect(page.locator(".o_infogerance_requests tbody tr")).to_have_count(1)
-        assert rpc("infogerance.service.request", "search_count",
-                   [("contract_id", "=", contract["id"])]) == 1
+        assert (
+            rpc(
+                "infogerance.service.request",
+                "search_count",
+                [("contract_id", "=", contract["id"])],
+            )
+            == 1
+        )
 
     with step("portal-other-customer-contract-is-404"):
-        others = rpc("account.analytic.account", "search",
-                     [("infogerance_role", "=", "service"),
-                      ("partner_id.commercial_partner_id", "!=", customer["company"])],
-                     limit=1)
+        others = rpc(
+            "account.analytic.account",
+            "search",
+            [
+                ("infogerance_role", "=", "service"),
+                ("partner_id.commercial_partner_id", "!=", customer["company"]),
+            ],
+            limit=1,
+        )
         assert others, "the demo data has other customers' contracts"
         response = page.goto("/my/managed-services/%d" % others[0])
         assert response.status == 404, response.status
@@ -172,8 +203,12 @@ def test_shop_checkout_contracts_and_portal_termination(page, step, rpc, shop, c
         page.click("button.o_infogerance_request_termination")
         page.wait_for_url(re.compile(r"terminated=1"))
         expect(page.locator(".o_infogerance_terminated")).to_be_visible()
-        [after] = rpc("account.analytic.account", "read", [contract["id"]],
-                      ["date_end", "infogerance_termination_request_date"])
+        [after] = rpc(
+            "account.analytic.account",
+            "read",
+            [contract["id"]],
+            ["date_end", "infogerance_termination_request_date"],
+        )
         assert after["date_end"] == expected_end, after
         assert after["infogerance_termination_request_date"], after
         expect(page.locator(".o_infogerance_termination_form")).to_have_count(0)
@@ -191,24 +226,35 @@ def test_r1_offer_alone_is_blocked(page, step, rpc, shop, customer):
             page.goto(url)
             assert page.url.rstrip("/").endswith("/shop/cart"), page.url
             expect(page.locator(".o_infogerance_sale_error")).to_contain_text(
-                "nécessite une location d'ordinateur")
+                "nécessite une location d'ordinateur"
+            )
 
     with step("no-payment-transaction"):
         # What the payment form's "Pay now" calls: refused with the rule's message.
-        response = page.request.post(URL + "/shop/payment/transaction/", data={
-            "jsonrpc": "2.0", "method": "call", "id": 1,
-            "params": {"acquirer_id": shop["transfer"]}})
+        response = page.request.post(
+            URL + "/shop/payment/transaction/",
+            data={
+                "jsonrpc": "2.0",
+                "method": "call",
+                "id": 1,
+                "params": {"acquirer_id": shop["transfer"]},
+            },
+        )
         answer = response.json()
         assert "R1" in str(answer.get("error")), answer
-        assert not rpc("payment.transaction", "search",
-                       [("partner_id", "=", customer["contact"])])
+        assert not rpc("payment.transaction", "search", [("partner_id", "=", customer["contact"])])
 
     with step("nothing-created"):
-        orders = rpc("sale.order", "search_read", [("partner_id", "=", customer["contact"])],
-                     fields=["state"])
+        orders = rpc(
+            "sale.order",
+            "search_read",
+            [("partner_id", "=", customer["contact"])],
+            fields=["state"],
+        )
         assert [o["state"] for o in orders] == ["draft"], orders
-        assert not rpc("account.analytic.account", "search",
-                       [("partner_id", "child_of", customer["company"])])
+        assert not rpc(
+            "account.analytic.account", "search", [("partner_id", "child_of", customer["company"])]
+        )
 
 
 def test_portal_requires_login():

@@ -123,8 +123,9 @@ def end_date_violation(end, today, anchor, commitment_last_day, notice_days, mon
     """
     if end < anchor:
         return END_BEFORE_START
-    if end < termination_end_date(max(today, anchor), anchor, commitment_last_day,
-                                  notice_days, months):
+    if end < termination_end_date(
+        max(today, anchor), anchor, commitment_last_day, notice_days, months
+    ):
         return END_BEFORE_NOTICE
     if billing_period(anchor, end, months)[1] != end:
         return END_NOT_PERIOD_END
@@ -207,8 +208,7 @@ def _onsite_city(facts):
 
 
 def _onsite_quota(facts):
-    return ([] if facts["onsite_this_year"] < ONSITE_PER_CONTRACT_YEAR
-            else [ONSITE_QUOTA_REACHED])
+    return [] if facts["onsite_this_year"] < ONSITE_PER_CONTRACT_YEAR else [ONSITE_QUOTA_REACHED]
 
 
 def _other_service(facts):
@@ -248,6 +248,11 @@ def entitlement_problems(facts):
 def onsite_eligibility(fleet, city_eligible):
     """On-site eligibility of a customer, independent of the yearly quota: the
     list of missing conditions (empty: eligible)."""
-    facts = {"code": "onsite", "included_codes": {"onsite"}, "fleet": fleet,
-             "city_eligible": city_eligible, "onsite_this_year": 0}
+    facts = {
+        "code": "onsite",
+        "included_codes": {"onsite"},
+        "fleet": fleet,
+        "city_eligible": city_eligible,
+        "onsite_this_year": 0,
+    }
     return entitlement_problems(facts)

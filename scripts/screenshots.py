@@ -20,8 +20,14 @@ import urllib.request
 
 from playwright.sync_api import sync_playwright
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 VIEWPORT = {"width": 1400, "height": 900}
 
 
@@ -35,10 +41,17 @@ class Rpc:
             raise SystemExit("cannot log in to %s as %s" % (db, login))
 
     def _call(self, service, method, *args):
-        payload = json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": {
-            "service": service, "method": method, "args": args}}).encode()
-        request = urllib.request.Request(self.url + "/jsonrpc", payload,
-                                         {"Content-Type": "application/json"})
+        payload = json.dumps(
+            {
+                "jsonrpc": "2.0",
+                "method": "call",
+                "id": 1,
+                "params": {"service": service, "method": method, "args": args},
+            }
+        ).encode()
+        request = urllib.request.Request(
+            self.url + "/jsonrpc", payload, {"Content-Type": "application/json"}
+        )
         with urllib.request.urlopen(request, timeout=120) as response:
             answer = json.load(response)
         if answer.get("error"):
@@ -48,8 +61,17 @@ class Rpc:
     def __call__(self, model, method, *args, **kwargs):
         if getattr(self, "lang", None):  # texts the server writes, in the UI's language
             kwargs.setdefault("context", {"lang": self.lang})
-        return self._call("object", "execute_kw", self.db, self.uid, self.password,
-                          model, method, list(args), kwargs)
+        return self._call(
+            "object",
+            "execute_kw",
+            self.db,
+            self.uid,
+            self.password,
+            model,
+            method,
+            list(args),
+            kwargs,
+        )
 
     def ref(self, xmlid):
         return self("ir.model.data", "xmlid_to_res_id", xmlid)
@@ -63,6 +85,7 @@ class Rpc:
 
 # Data -------------------------------------------------------------------------
 
+
 def prepare(rpc):
     """The records to show; creates the quotation and the fleet change."""
     data = {}
@@ -73,30 +96,46 @@ def prepare(rpc):
     laptop = rpc.one("product.product", [("default_code", "=", "LOC-PC-PORTABLE")])
     service = rpc.one("product.product", [("default_code", "=", "INFOG-ESSENTIEL")])
     canuts = rpc.one("res.partner", [("name", "=", "Brasserie des Canuts")])
-    data["quotation"] = rpc("sale.order", "create", {
-        "partner_id": canuts,
-        "order_line": [(0, 0, {"product_id": laptop, "product_uom_qty": 1}),
-                       (0, 0, {"product_id": laptop, "product_uom_qty": 1}),
-                       (0, 0, {"product_id": service, "product_uom_qty": 1})],
-    })
+    data["quotation"] = rpc(
+        "sale.order",
+        "create",
+        {
+            "partner_id": canuts,
+            "order_line": [
+                (0, 0, {"product_id": laptop, "product_uom_qty": 1}),
+                (0, 0, {"product_id": laptop, "product_uom_qty": 1}),
+                (0, 0, {"product_id": service, "product_uom_qty": 1}),
+            ],
+        },
+    )
 
     lumiere = rpc.one("res.partner", [("name", "=", "Atelier Lumière SARL")])
-    data["contract"] = rpc.one("account.analytic.account", [
-        ("infogerance_role", "=", "service"), ("partner_id", "child_of", lumiere)])
-    rentals = rpc("account.analytic.account", "search_read", [
-        ("infogerance_role", "=", "rental"), ("partner_id", "child_of", lumiere)],
-        fields=["date_end"], order="id desc")
+    data["contract"] = rpc.one(
+        "account.analytic.account",
+        [("infogerance_role", "=", "service"), ("partner_id", "child_of", lumiere)],
+    )
+    rentals = rpc(
+        "account.analytic.account",
+        "search_read",
+        [("infogerance_role", "=", "rental"), ("partner_id", "child_of", lumiere)],
+        fields=["date_end"],
+        order="id desc",
+    )
     if not any(rental["date_end"] for rental in rentals):  # only once per database
         yesterday = datetime.date.today() - datetime.timedelta(days=1)
-        rpc("account.analytic.account", "write", [rentals[0]["id"]],
-            {"date_end": yesterday.isoformat()})
+        rpc(
+            "account.analytic.account",
+            "write",
+            [rentals[0]["id"]],
+            {"date_end": yesterday.isoformat()},
+        )
     data["contract_action"] = rpc.ref("commown_infogerance.infogerance_contract_action")
-    data["requests_action"] = rpc.ref(
-        "commown_infogerance.infogerance_service_request_action")
+    data["requests_action"] = rpc.ref("commown_infogerance.infogerance_service_request_action")
     return data
 
 
 # Browser ----------------------------------------------------------------------
+
 
 class Network:
     """Requests in flight, the bus's long polling aside: it is always pending,
@@ -116,8 +155,7 @@ class Network:
         quiet = waited = 0
         while quiet < quiet_ms:
             if waited > timeout_ms:
-                raise TimeoutError("requests still pending: %s" % [
-                    r.url for r in self.pending])
+                raise TimeoutError("requests still pending: %s" % [r.url for r in self.pending])
             page.wait_for_timeout(100)
             waited += 100
             quiet = quiet + 100 if not self.pending else 0
@@ -139,13 +177,18 @@ def shoot(page, out, name, full_page=True):
     so the viewport grows by what .o_content hides for the screenshot."""
     path = os.path.join(out, "backend-%s.png" % name)
     page.evaluate("document.activeElement && document.activeElement.blur()")  # no focus ring
-    hidden = page.evaluate("""() => {
+    hidden = (
+        page.evaluate(
+            """() => {
         const content = document.querySelector('.o_content');
         return content ? content.scrollHeight - content.clientHeight : 0;
-    }""") if full_page else 0
+    }"""
+        )
+        if full_page
+        else 0
+    )
     if hidden > 0:
-        page.set_viewport_size({"width": VIEWPORT["width"],
-                                "height": VIEWPORT["height"] + hidden})
+        page.set_viewport_size({"width": VIEWPORT["width"], "height": VIEWPORT["height"] + hidden})
         page.wait_for_timeout(300)
     page.screenshot(path=path)
     page.set_viewport_size(VIEWPORT)
@@ -168,7 +211,8 @@ def main():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=shutil.which("chromium"), headless=True, args=CHROMIUM_ARGS)
+            executable_path=shutil.which("chromium"), headless=True, args=CHROMIUM_ARGS
+        )
         context = browser.new_context(base_url=url, viewport=VIEWPORT, locale="fr-FR")
         context.set_default_timeout(60000)
         page = context.new_page()
@@ -181,30 +225,43 @@ def main():
         page.wait_for_url(lambda u: "/web/login" not in u)
         settle(page, ".o_main_navbar, .o_main")
 
-        open_client(page, "model=infogerance.offer&id=%d&view_type=form" % data["offer"],
-                    ".o_form_view")
+        open_client(
+            page, "model=infogerance.offer&id=%d&view_type=form" % data["offer"], ".o_form_view"
+        )
         shoot(page, args.out, "offer")
 
-        open_client(page, "model=sale.order&id=%d&view_type=form" % data["quotation"],
-                    ".o_form_view .o_list_view")
+        open_client(
+            page,
+            "model=sale.order&id=%d&view_type=form" % data["quotation"],
+            ".o_form_view .o_list_view",
+        )
         shoot(page, args.out, "quotation")
 
-        open_client(page, "action=%d&model=account.analytic.account&id=%d&view_type=form"
-                    % (data["contract_action"], data["contract"]), ".o_form_view")
+        open_client(
+            page,
+            "action=%d&model=account.analytic.account&id=%d&view_type=form"
+            % (data["contract_action"], data["contract"]),
+            ".o_form_view",
+        )
         page.click(".o_notebook .nav-tabs a:has-text('parc')")
         settle(page, ".o_notebook .tab-pane.active .o_list_view")
         shoot(page, args.out, "contract")
 
         # Odoo 11 renders header buttons without their name: the French label
-        page.locator(".o_form_statusbar button[name=action_request_termination], "
-                     ".o_form_statusbar button:has-text('Demander la résiliation')"
-                     ).first.click()
+        page.locator(
+            ".o_form_statusbar button[name=action_request_termination], "
+            ".o_form_statusbar button:has-text('Demander la résiliation')"
+        ).first.click()
         settle(page, ".modal-dialog .o_form_view")
         shoot(page, args.out, "termination-wizard", full_page=False)
         page.click(".modal-footer button.btn-default")  # Cancel: nothing recorded
 
-        open_client(page, "action=%d&model=infogerance.service.request&view_type=kanban"
-                    % data["requests_action"], ".o_kanban_view")
+        open_client(
+            page,
+            "action=%d&model=infogerance.service.request&view_type=kanban"
+            % data["requests_action"],
+            ".o_kanban_view",
+        )
         shoot(page, args.out, "service-requests")
         browser.close()
 

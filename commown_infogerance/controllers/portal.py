@@ -1,4 +1,4 @@
-from odoo import fields, http
+from odoo import _, fields, http
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.http import request
 
@@ -14,27 +14,33 @@ class InfogerancePortal(CustomerPortal):
 
     def _prepare_portal_layout_values(self):
         values = super()._prepare_portal_layout_values()
-        values["infogerance_contract_count"] = request.env[
-            "account.analytic.account"].search_count(self._infogerance_contracts_domain())
+        values["infogerance_contract_count"] = request.env["account.analytic.account"].search_count(
+            self._infogerance_contracts_domain()
+        )
         return values
 
     def _infogerance_get_contract(self, contract_id):
         """The contract if the user may read it, else an empty recordset (404)."""
         return request.env["account.analytic.account"].search(
-            self._infogerance_contracts_domain() + [("id", "=", contract_id)])
+            self._infogerance_contracts_domain() + [("id", "=", contract_id)]
+        )
 
     @http.route(["/my/managed-services"], type="http", auth="user", website=True)
     def portal_my_infogerance_contracts(self, **kw):
         values = self._prepare_portal_layout_values()
-        values.update({
-            "contracts": request.env["account.analytic.account"].search(
-                self._infogerance_contracts_domain(), order="date_start desc, id desc"),
-            "page_name": "infogerance_contracts",
-        })
+        values.update(
+            {
+                "contracts": request.env["account.analytic.account"].search(
+                    self._infogerance_contracts_domain(), order="date_start desc, id desc"
+                ),
+                "page_name": "infogerance_contracts",
+            }
+        )
         return request.render("commown_infogerance.portal_my_infogerance_contracts", values)
 
-    def _infogerance_contract_page(self, contract, error=None, terminated=False,
-                                   request_error=None, request_filed=False):
+    def _infogerance_contract_page(
+        self, contract, error=None, terminated=False, request_error=None, request_filed=False
+    ):
         values = self._prepare_portal_layout_values()
         today = fields.Date.context_today(contract)
         termination_end = termination_explanation = False
@@ -45,38 +51,49 @@ class InfogerancePortal(CustomerPortal):
                 termination_explanation = contract.infogerance_termination_explanation(today)
             except UserError as exc:
                 termination_explanation = exc.name
-        values.update({
-            "contract": contract,
-            "today": today,
-            "termination_end": termination_end,
-            "termination_explanation": termination_explanation,
-            "error": error,
-            "terminated": terminated,
-            "request_error": request_error,
-            "request_filed": request_filed,
-            "other_service_type": request.env.ref("commown_infogerance.service_type_other"),
-            "page_name": "infogerance_contract",
-        })
+        values.update(
+            {
+                "contract": contract,
+                "today": today,
+                "termination_end": termination_end,
+                "termination_explanation": termination_explanation,
+                "error": error,
+                "terminated": terminated,
+                "request_error": request_error,
+                "request_filed": request_filed,
+                "other_service_type": request.env.ref("commown_infogerance.service_type_other"),
+                "page_name": "infogerance_contract",
+            }
+        )
         return request.render("commown_infogerance.portal_my_infogerance_contract", values)
 
-    @http.route(["/my/managed-services/<int:contract_id>"], type="http", auth="user",
-                website=True)
+    @http.route(["/my/managed-services/<int:contract_id>"], type="http", auth="user", website=True)
     def portal_my_infogerance_contract(self, contract_id, terminated=None, filed=None, **kw):
         contract = self._infogerance_get_contract(contract_id)
         if not contract:
             return request.not_found()
-        return self._infogerance_contract_page(contract, terminated=bool(terminated),
-                                               request_filed=bool(filed))
+        return self._infogerance_contract_page(
+            contract, terminated=bool(terminated), request_filed=bool(filed)
+        )
 
-    @http.route(["/my/managed-services/<int:contract_id>/terminate"], type="http",
-                auth="user", methods=["POST"], website=True)
+    @http.route(
+        ["/my/managed-services/<int:contract_id>/terminate"],
+        type="http",
+        auth="user",
+        methods=["POST"],
+        website=True,
+    )
     def portal_my_infogerance_terminate(self, contract_id, reason=None, **kw):
         contract = self._infogerance_get_contract(contract_id)
         if not contract:
             return request.not_found()
         try:
-            contract._infogerance_portal_request_termination(reason)
-        except UserError as exc:
+            contract._infogerance_terminate(
+                fields.Date.context_today(contract),
+                _("%(reason)s (requested from the customer portal)")
+                % {"reason": (reason or "").strip() or "-"},
+            )
+        except (AccessError, UserError) as exc:
             return self._infogerance_contract_page(contract, error=exc.name)
         return request.redirect("/my/managed-services/%d?terminated=1" % contract.id)
 
@@ -84,20 +101,27 @@ class InfogerancePortal(CustomerPortal):
         def to_id(name):
             value = post.get(name)
             return int(value) if value and value.isdigit() else False
+
         return {
             "contract_id": contract.id,
             "partner_id": contract.partner_id.id,
             "service_type_id": to_id("service_type_id"),
             "rental_contract_id": to_id("rental_contract_id"),
             "other_service_id": to_id("other_service_id"),
-            "channel": post.get("channel") if post.get("channel") in (
-                "mail", "phone", "video", "remote") else "mail",
+            "channel": post.get("channel")
+            if post.get("channel") in ("mail", "phone", "video", "remote")
+            else "mail",
             "summary": (post.get("summary") or "").strip(),
             "description": post.get("description"),
         }
 
-    @http.route(["/my/managed-services/<int:contract_id>/request"], type="http",
-                auth="user", methods=["POST"], website=True)
+    @http.route(
+        ["/my/managed-services/<int:contract_id>/request"],
+        type="http",
+        auth="user",
+        methods=["POST"],
+        website=True,
+    )
     def portal_my_infogerance_file_request(self, contract_id, **post):
         """File a service request with the customer's own rights: the record rules
         and the entitlement checks of the backend apply as they are (R8)."""

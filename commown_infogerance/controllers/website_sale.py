@@ -21,12 +21,16 @@ class InfogeranceWebsiteSale(WebsiteSale):
         return None
 
     @http.route()
-    def payment_transaction(self, acquirer_id, save_token=False, so_id=None,
-                            access_token=None, token=None, **kwargs):
+    def payment_transaction(
+        self, acquirer_id, save_token=False, so_id=None, access_token=None, token=None, **kwargs
+    ):
         """No payment starts for an order that could not be confirmed (R1)."""
         if so_id and access_token:
-            order = request.env["sale.order"].sudo().search(
-                [("id", "=", so_id), ("access_token", "=", access_token)])
+            order = (
+                request.env["sale.order"]
+                .sudo()
+                .search([("id", "=", so_id), ("access_token", "=", access_token)])
+            )
         elif so_id:
             order = request.env["sale.order"].search([("id", "=", so_id)])
         else:
@@ -34,5 +38,10 @@ class InfogeranceWebsiteSale(WebsiteSale):
         if order and order.infogerance_sale_error:
             raise UserError(order.infogerance_sale_error)
         return super().payment_transaction(
-            acquirer_id, save_token=save_token, so_id=so_id, access_token=access_token,
-            token=token, **kwargs)
+            acquirer_id,
+            save_token=save_token,
+            so_id=so_id,
+            access_token=access_token,
+            token=token,
+            **kwargs,
+        )

@@ -14,5 +14,10 @@ from . import infogerance_fleet_event
 from . import product_template
 from . import res_partner
 from . import account_analytic_account
+from . import account_analytic_account_termination
+from . import account_analytic_account_repricing
+from . import account_analytic_account_fleet_trigger
+from . import account_analytic_account_entitlement
+from . import account_analytic_account_invoicing
 from . import sale_order
 from . import sale_order_line

@@ -24,23 +24,37 @@ class InfogeranceFleetEvent(models.Model):
 
     date = fields.Date(required=True, index=True, readonly=True)
     contract_id = fields.Many2one(
-        comodel_name="account.analytic.account", string="Managed-service contract",
-        required=True, index=True, ondelete="cascade", readonly=True,
+        comodel_name="account.analytic.account",
+        string="Managed-service contract",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        readonly=True,
     )
     partner_id = fields.Many2one(
-        related="contract_id.partner_id", store=True, readonly=True, string="Customer",
+        related="contract_id.partner_id",
+        store=True,
+        readonly=True,
+        string="Customer",
     )
     offer_id = fields.Many2one(
-        related="contract_id.infogerance_offer_id", store=True, readonly=True, string="Offer",
+        related="contract_id.infogerance_offer_id",
+        store=True,
+        readonly=True,
+        string="Offer",
     )
     cause = fields.Selection(selection=CAUSES, required=True, readonly=True)
     rental_contract_id = fields.Many2one(
-        comodel_name="account.analytic.account", string="Rental contract",
-        ondelete="set null", readonly=True,
+        comodel_name="account.analytic.account",
+        string="Rental contract",
+        ondelete="set null",
+        readonly=True,
     )
     description = fields.Char(readonly=True, help="The cause, kept even if the rental is deleted.")
     user_id = fields.Many2one(
-        comodel_name="res.users", string="By", readonly=True,
+        comodel_name="res.users",
+        string="By",
+        readonly=True,
         default=lambda self: self.env.user,
     )
     fleet_before = fields.Integer(readonly=True)

@@ -15,39 +15,51 @@ class InfogeranceOffer(models.Model):
     name = fields.Char(required=True, translate=True, track_visibility="onchange")
     active = fields.Boolean(default=True)
     company_id = fields.Many2one(
-        comodel_name="res.company", default=lambda self: self.env.user.company_id,
+        comodel_name="res.company",
+        default=lambda self: self.env.user.company_id,
     )
     currency_id = fields.Many2one(related="company_id.currency_id", readonly=True)
     description = fields.Html(translate=True)
     tier_ids = fields.One2many(
-        comodel_name="infogerance.offer.tier", inverse_name="offer_id",
-        string="Price grid", copy=True,
+        comodel_name="infogerance.offer.tier",
+        inverse_name="offer_id",
+        string="Price grid",
+        copy=True,
     )
     service_type_ids = fields.Many2many(
-        comodel_name="infogerance.service.type", string="Included services",
+        comodel_name="infogerance.service.type",
+        string="Included services",
     )
     commitment_months = fields.Integer(
-        default=12, required=True, track_visibility="onchange",
+        default=12,
+        required=True,
+        track_visibility="onchange",
         help="Commitment length; the commitment ends on start + months - 1 day (R5).",
     )
     notice_days = fields.Integer(
-        default=15, required=True, track_visibility="onchange",
+        default=15,
+        required=True,
+        track_visibility="onchange",
         help="Notice given by the customer to terminate after the commitment (R6).",
     )
     onsite_city_ids = fields.Many2many(
-        comodel_name="infogerance.onsite.city", string="On-site cities",
+        comodel_name="infogerance.onsite.city",
+        string="On-site cities",
         default=lambda self: self._default_onsite_city_ids(),
         help="Cities where the yearly on-site intervention is offered (R8).",
     )
     product_tmpl_ids = fields.One2many(
-        comodel_name="product.template", inverse_name="infogerance_offer_id",
+        comodel_name="product.template",
+        inverse_name="infogerance_offer_id",
         string="Products",
     )
 
     def _default_onsite_city_ids(self):
         cities = self.env["infogerance.onsite.city"]
-        for xmlid in ("commown_infogerance.onsite_city_paris",
-                      "commown_infogerance.onsite_city_strasbourg"):
+        for xmlid in (
+            "commown_infogerance.onsite_city_paris",
+            "commown_infogerance.onsite_city_strasbourg",
+        ):
             cities |= self.env.ref(xmlid, raise_if_not_found=False) or cities
         return cities
 
@@ -60,8 +72,12 @@ class InfogeranceOffer(models.Model):
         for offer in self:
             if offer.commitment_months < 1 or offer.notice_days < 0:
                 raise ValidationError(
-                    _("R5/R6 - the commitment lasts at least one month and the notice "
-                      "cannot be negative (offer %(name)s).") % {"name": offer.name})
+                    _(
+                        "R5/R6 - the commitment lasts at least one month and the notice "
+                        "cannot be negative (offer %(name)s)."
+                    )
+                    % {"name": offer.name}
+                )
 
     def _infogerance_grid_tiers(self):
         return self.tier_ids
@@ -69,8 +85,10 @@ class InfogeranceOffer(models.Model):
     def _prepare_contract_tier_values(self):
         """Values of the grid copied onto a new contract (R4)."""
         self.ensure_one()
-        return [(0, 0, {"min_computers": t.min_computers, "unit_price": t.unit_price})
-                for t in self.tier_ids]
+        return [
+            (0, 0, {"min_computers": t.min_computers, "unit_price": t.unit_price})
+            for t in self.tier_ids
+        ]
 
     def get_unit_price(self, fleet_size):
         """Public helper: the offer's current unit price for a fleet size (R3)."""

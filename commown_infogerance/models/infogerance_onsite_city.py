@@ -12,5 +12,5 @@ class InfogeranceOnsiteCity(models.Model):
     zip_prefix = fields.Char(
         string="Postcode prefix",
         help="When set, an address in this city must have a postcode starting with it "
-             "(75 for Paris, 67 for Strasbourg).",
+        "(75 for Paris, 67 for Strasbourg).",
     )

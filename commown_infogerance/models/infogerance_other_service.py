@@ -10,9 +10,14 @@ class InfogeranceOtherService(models.Model):
     name = fields.Char(required=True, string="Service")
     description = fields.Text()
     order_id = fields.Many2one(
-        comodel_name="sale.order", string="Quotation", ondelete="cascade", index=True,
+        comodel_name="sale.order",
+        string="Quotation",
+        ondelete="cascade",
+        index=True,
     )
     contract_id = fields.Many2one(
-        comodel_name="account.analytic.account", string="Managed-service contract",
-        ondelete="cascade", index=True,
+        comodel_name="account.analytic.account",
+        string="Managed-service contract",
+        ondelete="cascade",
+        index=True,
     )

@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
-from odoo.addons import decimal_precision as dp
 from odoo.exceptions import ValidationError
+
+from odoo.addons import decimal_precision as dp
 
 from .. import rules
 
@@ -13,11 +14,14 @@ class InfogerancePriceTier(models.AbstractModel):
     _order = "min_computers"
 
     min_computers = fields.Integer(
-        string="From (computers)", required=True, default=1,
+        string="From (computers)",
+        required=True,
+        default=1,
         help="Lower bound of the tier: this price applies from this fleet size on.",
     )
     unit_price = fields.Float(
-        string="Monthly price per computer", required=True,
+        string="Monthly price per computer",
+        required=True,
         digits=dp.get_precision("Product Price"),
     )
 
@@ -36,7 +40,10 @@ class InfogeranceOfferTier(models.Model):
     _description = "Offer price tier"
 
     offer_id = fields.Many2one(
-        comodel_name="infogerance.offer", required=True, ondelete="cascade", index=True,
+        comodel_name="infogerance.offer",
+        required=True,
+        ondelete="cascade",
+        index=True,
     )
 
     def _grid_owner_field(self):
@@ -51,7 +58,10 @@ class InfogeranceContractTier(models.Model):
     _description = "Contract price tier (frozen copy of the offer grid)"
 
     contract_id = fields.Many2one(
-        comodel_name="account.analytic.account", required=True, ondelete="cascade", index=True,
+        comodel_name="account.analytic.account",
+        required=True,
+        ondelete="cascade",
+        index=True,
     )
 
     def _grid_owner_field(self):
@@ -70,8 +80,10 @@ class InfogeranceGridMixin(models.AbstractModel):
     def _infogerance_grid(self):
         """The grid as plain tuples for :mod:`rules`."""
         self.ensure_one()
-        return tuple(rules.Tier(t.min_computers, t.unit_price)
-                     for t in self._infogerance_grid_tiers().sorted("min_computers"))
+        return tuple(
+            rules.Tier(t.min_computers, t.unit_price)
+            for t in self._infogerance_grid_tiers().sorted("min_computers")
+        )
 
     def _infogerance_grid_needed(self):
         return True
@@ -87,7 +99,10 @@ class InfogeranceGridMixin(models.AbstractModel):
         for record in self.filtered(lambda r: r._infogerance_grid_needed()):
             errors = rules.grid_errors(record._infogerance_grid())
             if errors:
-                raise ValidationError(_(
-                    "R3 - invalid price grid on %(name)s: %(errors)s."
-                ) % {"name": record.display_name,
-                     "errors": "; ".join(messages[e] for e in errors)})
+                raise ValidationError(
+                    _("R3 - invalid price grid on %(name)s: %(errors)s.")
+                    % {
+                        "name": record.display_name,
+                        "errors": "; ".join(messages[e] for e in errors),
+                    }
+                )

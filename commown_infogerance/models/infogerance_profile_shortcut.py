@@ -1,6 +1,7 @@
+from werkzeug.urls import url_parse
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
-from werkzeug.urls import url_parse
 
 
 class InfogeranceProfileShortcut(models.Model):
@@ -8,7 +9,10 @@ class InfogeranceProfileShortcut(models.Model):
     _description = "Browser shortcut of a configuration profile"
 
     profile_id = fields.Many2one(
-        comodel_name="infogerance.profile", required=True, ondelete="cascade", index=True,
+        comodel_name="infogerance.profile",
+        required=True,
+        ondelete="cascade",
+        index=True,
     )
     name = fields.Char(required=True)
     url = fields.Char(string="URL", required=True)
@@ -18,7 +22,10 @@ class InfogeranceProfileShortcut(models.Model):
         for shortcut in self:
             parsed = url_parse(shortcut.url or "")
             if parsed.scheme not in ("http", "https") or not parsed.host or " " in shortcut.url:
-                raise ValidationError(_(
-                    "Shortcut %(name)s: %(url)s is not a web address; write it in full, "
-                    "e.g. https://intranet.example.org") % {
-                        "name": shortcut.name, "url": shortcut.url})
+                raise ValidationError(
+                    _(
+                        "Shortcut %(name)s: %(url)s is not a web address; write it in full, "
+                        "e.g. https://intranet.example.org"
+                    )
+                    % {"name": shortcut.name, "url": shortcut.url}
+                )

@@ -6,7 +6,10 @@ class InfogeranceProfileSoftware(models.Model):
     _description = "Software of a configuration profile"
 
     profile_id = fields.Many2one(
-        comodel_name="infogerance.profile", required=True, ondelete="cascade", index=True,
+        comodel_name="infogerance.profile",
+        required=True,
+        ondelete="cascade",
+        index=True,
     )
     name = fields.Char(required=True, string="Software")
     version = fields.Char()

@@ -3,11 +3,23 @@ from odoo.exceptions import ValidationError
 
 from .. import rules
 
-CHANNELS = [("mail", "Mail"), ("phone", "Phone"), ("video", "Video call"),
-            ("remote", "Remote control"), ("onsite", "On site")]
+CHANNELS = [
+    ("mail", "Mail"),
+    ("phone", "Phone"),
+    ("video", "Video call"),
+    ("remote", "Remote control"),
+    ("onsite", "On site"),
+]
 #: Fields whose change asks for the entitlement check again.
-CHECKED_FIELDS = ("partner_id", "contract_id", "service_type_id", "rental_contract_id",
-                  "request_date", "other_service_id", "stage_id")
+CHECKED_FIELDS = (
+    "partner_id",
+    "contract_id",
+    "service_type_id",
+    "rental_contract_id",
+    "request_date",
+    "other_service_id",
+    "stage_id",
+)
 
 
 class InfogeranceServiceRequest(models.Model):
@@ -25,39 +37,53 @@ class InfogeranceServiceRequest(models.Model):
     summary = fields.Char(required=True, track_visibility="onchange")
     description = fields.Text()
     partner_id = fields.Many2one(
-        comodel_name="res.partner", string="Customer", required=True, index=True,
+        comodel_name="res.partner",
+        string="Customer",
+        required=True,
+        index=True,
         track_visibility="onchange",
     )
     contract_id = fields.Many2one(
-        comodel_name="account.analytic.account", string="Managed-service contract",
-        required=True, index=True, domain=[("infogerance_role", "=", "service")],
+        comodel_name="account.analytic.account",
+        string="Managed-service contract",
+        required=True,
+        index=True,
+        domain=[("infogerance_role", "=", "service")],
         track_visibility="onchange",
     )
     company_id = fields.Many2one(related="contract_id.company_id", store=True, readonly=True)
     service_type_id = fields.Many2one(
-        comodel_name="infogerance.service.type", string="Service", required=True,
+        comodel_name="infogerance.service.type",
+        string="Service",
+        required=True,
         track_visibility="onchange",
     )
     service_code = fields.Char(related="service_type_id.code", readonly=True)
     other_service_id = fields.Many2one(
-        comodel_name="infogerance.other.service", string="Service from the quotation",
+        comodel_name="infogerance.other.service",
+        string="Service from the quotation",
         domain="[('contract_id', '=', contract_id)]",
     )
     rental_contract_id = fields.Many2one(
-        comodel_name="account.analytic.account", string="Computer",
+        comodel_name="account.analytic.account",
+        string="Computer",
         domain="[('infogerance_role', '=', 'rental'),"
-               " ('infogerance_contract_id', '=', contract_id)]",
+        " ('infogerance_contract_id', '=', contract_id)]",
     )
     channel = fields.Selection(selection=CHANNELS, default="mail", required=True)
     request_date = fields.Date(required=True, default=fields.Date.context_today)
     stage_id = fields.Many2one(
-        comodel_name="infogerance.service.request.stage", string="Stage",
-        default=_default_stage_id, track_visibility="onchange",
+        comodel_name="infogerance.service.request.stage",
+        string="Stage",
+        default=_default_stage_id,
+        track_visibility="onchange",
         group_expand="_read_group_stage_ids",
     )
     is_closed = fields.Boolean(related="stage_id.is_closed", store=True, readonly=True)
     user_id = fields.Many2one(
-        comodel_name="res.users", string="Technician", track_visibility="onchange",
+        comodel_name="res.users",
+        string="Technician",
+        track_visibility="onchange",
         default=lambda self: self.env.user,
     )
     # user change
@@ -85,15 +111,18 @@ class InfogeranceServiceRequest(models.Model):
                 continue
             problems = request._infogerance_entitlement_problems()
             if problems:
-                raise ValidationError(_(
-                    "R8 - %(service)s is not covered for %(customer)s: %(problems)s") % {
+                raise ValidationError(
+                    _("R8 - %(service)s is not covered for %(customer)s: %(problems)s")
+                    % {
                         "service": request.service_type_id.name,
                         "customer": request.partner_id.commercial_partner_id.name,
-                        "problems": "; ".join(problems)})
+                        "problems": "; ".join(problems),
+                    }
+                )
             if request.service_code == "user_change" and not (
-                    request.old_user and request.new_user):
-                raise ValidationError(_(
-                    "A change of user records the previous and the new user."))
+                request.old_user and request.new_user
+            ):
+                raise ValidationError(_("A change of user records the previous and the new user."))
 
     def _infogerance_entitlement_problems(self):
         """Messages of what is missing for this request, empty when covered."""
@@ -101,36 +130,45 @@ class InfogeranceServiceRequest(models.Model):
         contract = self.contract_id
         commercial = self.partner_id.commercial_partner_id
         if contract.partner_id.commercial_partner_id != commercial:
-            return [_("contract %(contract)s belongs to another customer") % {
-                "contract": contract.name}]
+            return [
+                _("contract %(contract)s belongs to another customer") % {"contract": contract.name}
+            ]
         facts = contract._infogerance_entitlement_facts(self.request_date)
-        facts.update({
-            "code": self.service_code,
-            "other_service": bool(self.other_service_id
-                                  and self.other_service_id.contract_id == contract),
-            "computer_ok": not self.rental_contract_id or
-            self.rental_contract_id.partner_id.commercial_partner_id == commercial,
-            "onsite_this_year": contract._infogerance_onsite_count(self.request_date, exclude=self),
-        })
+        facts.update(
+            {
+                "code": self.service_code,
+                "other_service": bool(
+                    self.other_service_id and self.other_service_id.contract_id == contract
+                ),
+                "computer_ok": not self.rental_contract_id
+                or self.rental_contract_id.partner_id.commercial_partner_id == commercial,
+                "onsite_this_year": contract._infogerance_onsite_count(
+                    self.request_date, exclude=self
+                ),
+            }
+        )
         return contract._infogerance_problem_messages(rules.entitlement_problems(facts), facts)
 
     @api.model
     def create(self, vals):
         if vals.get("name", "/") == "/":
             # Portal customers file requests too: the reference comes from the system.
-            vals["name"] = self.env["ir.sequence"].sudo().next_by_code(
-                "infogerance.service.request") or "/"
+            vals["name"] = (
+                self.env["ir.sequence"].sudo().next_by_code("infogerance.service.request") or "/"
+            )
         return super().create(vals)
 
     @api.multi
     def action_confirm(self):
         """Accept the request: entitlements are checked again (the constraint)."""
         stage = self.env["infogerance.service.request.stage"].search(
-            [("is_confirmed", "=", True)], limit=1)
+            [("is_confirmed", "=", True)], limit=1
+        )
         self.write({"stage_id": stage.id})
 
     @api.multi
     def action_done(self):
         stage = self.env["infogerance.service.request.stage"].search(
-            [("is_closed", "=", True), ("is_cancelled", "=", False)], limit=1)
+            [("is_closed", "=", True), ("is_cancelled", "=", False)], limit=1
+        )
         self.write({"stage_id": stage.id})

@@ -9,9 +9,12 @@ class InfogeranceServiceRequestStage(models.Model):
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10)
     is_confirmed = fields.Boolean(
-        string="Confirmed", help="Requests in this stage are accepted: entitlements are "
-                                 "checked again when they get here.")
+        string="Confirmed",
+        help="Requests in this stage are accepted: entitlements are "
+        "checked again when they get here.",
+    )
     is_closed = fields.Boolean(string="Closed")
     is_cancelled = fields.Boolean(
-        string="Cancelled", help="Cancelled requests do not count in quotas.")
+        string="Cancelled", help="Cancelled requests do not count in quotas."
+    )
     fold = fields.Boolean(string="Folded in kanban")

@@ -1,6 +1,5 @@
 from odoo import api, fields, models
 
-
 #: The fleet of each commercial entity at a date (R3): commercial partner ids,
 #: date, date, rental ids to leave out. The contracts' partner_id is indexed.
 FLEET_SQL = """
@@ -33,7 +32,8 @@ class ResPartner(models.Model):
         if not commercial_partner_ids:
             return {}
         self.env.cr.execute(
-            FLEET_SQL, (tuple(commercial_partner_ids), date, date, list(exclude_ids)))
+            FLEET_SQL, (tuple(commercial_partner_ids), date, date, list(exclude_ids))
+        )
         sizes = dict.fromkeys(commercial_partner_ids, 0)
         sizes.update(self.env.cr.fetchall())
         return sizes

@@ -6,38 +6,50 @@ class SaleOrder(models.Model):
     _inherit = "sale.order"
 
     infogerance_start_date = fields.Date(
-        string="Contracts start", copy=False,
-        readonly=True, states={"draft": [("readonly", False)], "sent": [("readonly", False)]},
+        string="Contracts start",
+        copy=False,
+        readonly=True,
+        states={"draft": [("readonly", False)], "sent": [("readonly", False)]},
         help="Start of the rental and managed-service contracts created at "
-             "confirmation. Empty: the confirmation date.",
+        "confirmation. Empty: the confirmation date.",
     )
     infogerance_other_service_ids = fields.One2many(
-        comodel_name="infogerance.other.service", inverse_name="order_id",
-        string="Other services", copy=True,
-        readonly=True, states={"draft": [("readonly", False)], "sent": [("readonly", False)]},
+        comodel_name="infogerance.other.service",
+        inverse_name="order_id",
+        string="Other services",
+        copy=True,
+        readonly=True,
+        states={"draft": [("readonly", False)], "sent": [("readonly", False)]},
         help="Services described in free text in the quotation: they become entitlements "
-             "of the managed-service contract (R2, R8).",
+        "of the managed-service contract (R2, R8).",
     )
     infogerance_contract_count = fields.Integer(
-        string="Contracts", compute="_compute_infogerance_contract_count",
+        string="Contracts",
+        compute="_compute_infogerance_contract_count",
     )
 
     infogerance_sale_error = fields.Char(
-        string="Sale rule error", compute="_compute_infogerance_sale_error",
+        string="Sale rule error",
+        compute="_compute_infogerance_sale_error",
         help="Why this order cannot be confirmed or paid yet (R1); empty when it can.",
     )
 
     def _compute_infogerance_contract_count(self):
         contracts = self.env["account.analytic.account"].read_group(
             [("infogerance_sale_line_id.order_id", "in", self.ids)],
-            ["infogerance_sale_line_id"], ["infogerance_sale_line_id"])
+            ["infogerance_sale_line_id"],
+            ["infogerance_sale_line_id"],
+        )
         lines = self.env["sale.order.line"].browse(
-            [c["infogerance_sale_line_id"][0] for c in contracts])
-        per_line = {c["infogerance_sale_line_id"][0]: c["infogerance_sale_line_id_count"]
-                    for c in contracts}
+            [c["infogerance_sale_line_id"][0] for c in contracts]
+        )
+        per_line = {
+            c["infogerance_sale_line_id"][0]: c["infogerance_sale_line_id_count"] for c in contracts
+        }
         for order in self:
             order.infogerance_contract_count = sum(
-                per_line[line.id] for line in lines if line.order_id == order)
+                per_line[line.id] for line in lines if line.order_id == order
+            )
 
     def _compute_infogerance_sale_error(self):
         """The message of the sale rules check, for the shop's cart and checkout:
@@ -103,8 +115,11 @@ class SaleOrder(models.Model):
             covered = line.infogerance_rental_line_ids & rentals
             if index == 0:  # the first line takes the computers no line covers yet
                 covered |= rentals - linked
-            line.update(line._infogerance_price_values(
-                existing, computers, covered._infogerance_computer_count()))
+            line.update(
+                line._infogerance_price_values(
+                    existing, computers, covered._infogerance_computer_count()
+                )
+            )
 
     def _infogerance_check_sale_rules(self):
         """R1: a managed service is sold only with a computer rental, in the order
@@ -114,20 +129,30 @@ class SaleOrder(models.Model):
             for line in rentals:
                 qty = line.product_uom_qty
                 if qty < 0 or qty != int(qty):
-                    raise UserError(_(
-                        "Line %(line)s: computers are rented one by one; enter a whole, "
-                        "positive number of computers."
-                    ) % {"line": line.name})
+                    raise UserError(
+                        _(
+                            "Line %(line)s: computers are rented one by one; enter a whole, "
+                            "positive number of computers."
+                        )
+                        % {"line": line.name}
+                    )
             if not order.order_line.filtered("infogerance_offer_id"):
                 continue
-            if rentals._infogerance_computer_count() < 1 \
-                    and order._infogerance_existing_fleet() < 1:
-                raise UserError(_(
-                    "R1 - a managed-service subscription requires a computer rental: order "
-                    "%(order)s has no computer and %(customer)s rents none. Add the computers "
-                    "to rent to this quotation."
-                ) % {"order": order.name,
-                     "customer": order.partner_id.commercial_partner_id.display_name})
+            if (
+                rentals._infogerance_computer_count() < 1
+                and order._infogerance_existing_fleet() < 1
+            ):
+                raise UserError(
+                    _(
+                        "R1 - a managed-service subscription requires a computer rental: order "
+                        "%(order)s has no computer and %(customer)s rents none. Add the computers "
+                        "to rent to this quotation."
+                    )
+                    % {
+                        "order": order.name,
+                        "customer": order.partner_id.commercial_partner_id.display_name,
+                    }
+                )
 
     @api.multi
     def _cart_update(self, product_id=None, line_id=None, add_qty=0, set_qty=0, **kwargs):
@@ -137,9 +162,11 @@ class SaleOrder(models.Model):
         product = self.env["product.product"].browse(int(product_id or 0))
         if product.infogerance_offer_id:
             return self._infogerance_cart_update_offer(
-                product, line_id, add_qty, set_qty, kwargs.get("attributes"))
-        result = super()._cart_update(product_id=product_id, line_id=line_id,
-                                      add_qty=add_qty, set_qty=set_qty, **kwargs)
+                product, line_id, add_qty, set_qty, kwargs.get("attributes")
+            )
+        result = super()._cart_update(
+            product_id=product_id, line_id=line_id, add_qty=add_qty, set_qty=set_qty, **kwargs
+        )
         self._infogerance_update_service_lines()
         return result
 
@@ -150,8 +177,9 @@ class SaleOrder(models.Model):
         quantity 0, hence this path."""
         self.ensure_one()
         if self.state != "draft":
-            return super()._cart_update(product_id=product.id, line_id=line_id,
-                                        add_qty=add_qty, set_qty=set_qty)
+            return super()._cart_update(
+                product_id=product.id, line_id=line_id, add_qty=add_qty, set_qty=set_qty
+            )
         line = self.env["sale.order.line"]
         if line_id is not False:
             line = self._cart_find_product_line(product.id, line_id)[:1]
@@ -190,8 +218,11 @@ class SaleOrder(models.Model):
             to_reprice = set()
             # Contracts follow from the confirmed order: the confirming user's rights
             # on the order were checked, contract lines are accounting data.
-            Contract = self.env["account.analytic.account"].sudo().with_context(
-                infogerance_reprice_collector=to_reprice)
+            Contract = (
+                self.env["account.analytic.account"]
+                .sudo()
+                .with_context(infogerance_reprice_collector=to_reprice)
+            )
             rentals_by_line = {}
             for line in order.order_line.filtered("is_computer_rental"):
                 contracts = Contract.browse()
@@ -201,10 +232,12 @@ class SaleOrder(models.Model):
             for line in order.order_line.filtered("infogerance_offer_id"):
                 commercial = order.partner_id.commercial_partner_id
                 service = Contract._infogerance_find_service_contract(
-                    commercial, line.infogerance_offer_id, start)
+                    commercial, line.infogerance_offer_id, start
+                )
                 if service:
-                    service.message_post(body=_(
-                        "Extended by order %(order)s.") % {"order": order.name})
+                    service.message_post(
+                        body=_("Extended by order %(order)s.") % {"order": order.name}
+                    )
                 else:
                     service = Contract.create(line._prepare_service_contract_values(start))
                 covered = Contract.browse()
@@ -213,17 +246,19 @@ class SaleOrder(models.Model):
                 covered.write({"infogerance_contract_id": service.id})
                 to_reprice.add(service.id)
                 order.infogerance_other_service_ids.filtered(
-                    lambda other: not other.contract_id).sudo().write({"contract_id": service.id})
+                    lambda other: not other.contract_id
+                ).sudo().write({"contract_id": service.id})
             Contract.browse(sorted(to_reprice))._infogerance_reprice(
-                cause="order",
-                description=_("order %(order)s") % {"order": order.name})
+                cause="order", description=_("order %(order)s") % {"order": order.name}
+            )
 
     @api.multi
     def action_view_infogerance_contracts(self):
         """The rental and managed-service contracts this order created or extended."""
         self.ensure_one()
         contracts = self.env["account.analytic.account"].search(
-            [("infogerance_sale_line_id.order_id", "=", self.id)])
+            [("infogerance_sale_line_id.order_id", "=", self.id)]
+        )
         contracts |= contracts.mapped("infogerance_contract_id")
         return {
             "type": "ir.actions.act_window",

@@ -3,49 +3,68 @@ from odoo import _, api, fields, models
 from .. import rules
 
 # Fields of a sale line whose change moves the managed-service price.
-FLEET_FIELDS = {"product_id", "product_uom_qty", "infogerance_rental_line_ids",
-                "infogerance_service_line_ids"}
+FLEET_FIELDS = {
+    "product_id",
+    "product_uom_qty",
+    "infogerance_rental_line_ids",
+    "infogerance_service_line_ids",
+}
 
 
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
 
     is_computer_rental = fields.Boolean(
-        related="product_id.is_computer_rental", readonly=True, store=True,
+        related="product_id.is_computer_rental",
+        readonly=True,
+        store=True,
     )
     infogerance_offer_id = fields.Many2one(
-        related="product_id.infogerance_offer_id", readonly=True, store=True,
+        related="product_id.infogerance_offer_id",
+        readonly=True,
+        store=True,
     )
     infogerance_rental_line_ids = fields.Many2many(
-        comodel_name="sale.order.line", relation="infogerance_sale_line_coverage_rel",
-        column1="service_line_id", column2="rental_line_id",
+        comodel_name="sale.order.line",
+        relation="infogerance_sale_line_coverage_rel",
+        column1="service_line_id",
+        column2="rental_line_id",
         string="Covered computers",
         help="Computer rental lines this managed service covers (R1).",
     )
     infogerance_service_line_ids = fields.Many2many(
-        comodel_name="sale.order.line", relation="infogerance_sale_line_coverage_rel",
-        column1="rental_line_id", column2="service_line_id",
-        string="Managed services", help="Managed-service lines covering this computer.",
+        comodel_name="sale.order.line",
+        relation="infogerance_sale_line_coverage_rel",
+        column1="rental_line_id",
+        column2="service_line_id",
+        string="Managed services",
+        help="Managed-service lines covering this computer.",
     )
     infogerance_fleet_size = fields.Integer(
-        string="Priced fleet", readonly=True,
+        string="Priced fleet",
+        readonly=True,
         help="Fleet used for the tier: computers already rented + computers of this order.",
     )
     infogerance_existing_fleet = fields.Integer(
-        string="Computers already rented", readonly=True,
+        string="Computers already rented",
+        readonly=True,
         help="Part of the priced fleet the customer already rented before this order.",
     )
     infogerance_tier_min = fields.Integer(
-        string="Tier from", readonly=True,
+        string="Tier from",
+        readonly=True,
         help="First computer count of the grid tier applied; 0 when no tier applies.",
     )
     # Computed, not stored: the explanation reads in the reader's language (the
     # salesman's, the customer's in the shop and on the PDF), from the stored facts.
     infogerance_price_reason = fields.Char(
-        string="Price explanation", compute="_compute_infogerance_price_reason")
+        string="Price explanation", compute="_compute_infogerance_price_reason"
+    )
     infogerance_contract_ids = fields.One2many(
-        comodel_name="account.analytic.account", inverse_name="infogerance_sale_line_id",
-        string="Contracts", readonly=True,
+        comodel_name="account.analytic.account",
+        inverse_name="infogerance_sale_line_id",
+        string="Contracts",
+        readonly=True,
     )
 
     @api.model
@@ -64,16 +83,22 @@ class SaleOrderLine(models.Model):
 
     @api.multi
     def unlink(self):
-        orders = self.filtered(
-            lambda l: l.is_computer_rental or l.infogerance_offer_id).mapped("order_id")
+        orders = self.filtered(lambda l: l.is_computer_rental or l.infogerance_offer_id).mapped(
+            "order_id"
+        )
         result = super().unlink()
         orders.exists()._infogerance_update_service_lines()
         return result
 
     def _infogerance_computer_count(self):
         """Computers in these lines (rental lines only)."""
-        return int(sum(self.filtered(
-            lambda line: line.product_id.is_computer_rental).mapped("product_uom_qty")))
+        return int(
+            sum(
+                self.filtered(lambda line: line.product_id.is_computer_rental).mapped(
+                    "product_uom_qty"
+                )
+            )
+        )
 
     def _infogerance_price_values(self, existing_fleet, order_computers, covered=None):
         """Quantity, price and the facts explaining it of a managed-service line (R3).
@@ -92,8 +117,13 @@ class SaleOrderLine(models.Model):
             "infogerance_tier_min": tier.min_computers if tier else 0,
         }
 
-    @api.depends("product_id", "price_unit", "infogerance_fleet_size",
-                 "infogerance_existing_fleet", "infogerance_tier_min")
+    @api.depends(
+        "product_id",
+        "price_unit",
+        "infogerance_fleet_size",
+        "infogerance_existing_fleet",
+        "infogerance_tier_min",
+    )
     def _compute_infogerance_price_reason(self):
         # The product's flag, not the related field: see the quotation onchange.
         for line in self.filtered(lambda l: l.product_id.infogerance_offer_id):
@@ -102,14 +132,18 @@ class SaleOrderLine(models.Model):
                     "Fleet of %(fleet)s computers (%(existing)s already rented + %(new)s in "
                     "this order): tier from %(min)s computers at %(price).2f per computer "
                     "per month."
-                ) % {"fleet": line.infogerance_fleet_size,
-                     "existing": line.infogerance_existing_fleet,
-                     "new": line.infogerance_fleet_size - line.infogerance_existing_fleet,
-                     "min": line.infogerance_tier_min, "price": line.price_unit}
+                ) % {
+                    "fleet": line.infogerance_fleet_size,
+                    "existing": line.infogerance_existing_fleet,
+                    "new": line.infogerance_fleet_size - line.infogerance_existing_fleet,
+                    "min": line.infogerance_tier_min,
+                    "price": line.price_unit,
+                }
             else:
                 line.infogerance_price_reason = _(
                     "No computer rented nor in this order: a managed service needs "
-                    "a computer rental (R1).")
+                    "a computer rental (R1)."
+                )
 
     # Contracts created at confirmation ----------------------------------------
 
@@ -151,12 +185,21 @@ class SaleOrderLine(models.Model):
         """One computer-rental contract per computer unit."""
         self.ensure_one()
         vals = self._prepare_contract_common_values(start)
-        vals.update({
-            "name": "%s - %s #%d" % (self.order_id.name, self.product_id.name, index),
-            "infogerance_role": "rental",
-            "recurring_invoice_line_ids": [(0, 0, self._prepare_contract_line_values(
-                1, self.price_unit * (1 - (self.discount or 0.0) / 100.0)))],
-        })
+        vals.update(
+            {
+                "name": "%s - %s #%d" % (self.order_id.name, self.product_id.name, index),
+                "infogerance_role": "rental",
+                "recurring_invoice_line_ids": [
+                    (
+                        0,
+                        0,
+                        self._prepare_contract_line_values(
+                            1, self.price_unit * (1 - (self.discount or 0.0) / 100.0)
+                        ),
+                    )
+                ],
+            }
+        )
         return vals
 
     def _prepare_service_contract_values(self, start):
@@ -165,18 +208,20 @@ class SaleOrderLine(models.Model):
         offer = self.infogerance_offer_id
         commercial = self.order_id.partner_id.commercial_partner_id
         vals = self._prepare_contract_common_values(start)
-        vals.update({
-            "name": _("%(offer)s managed services - %(customer)s") % {
-                "offer": offer.name, "customer": commercial.name},
-            "partner_id": commercial.id,
-            "infogerance_role": "service",
-            "infogerance_offer_id": offer.id,
-            "infogerance_tier_ids": offer._prepare_contract_tier_values(),
-            "infogerance_service_type_ids": [(6, 0, offer.service_type_ids.ids)],
-            "infogerance_commitment_end": fields.Date.to_string(rules.commitment_end(
-                fields.Date.from_string(start), offer.commitment_months)),
-            "infogerance_notice_days": offer.notice_days,
-            "recurring_invoice_line_ids": [
-                (0, 0, self._prepare_contract_line_values(0, 0.0))],
-        })
+        vals.update(
+            {
+                "name": _("%(offer)s managed services - %(customer)s")
+                % {"offer": offer.name, "customer": commercial.name},
+                "partner_id": commercial.id,
+                "infogerance_role": "service",
+                "infogerance_offer_id": offer.id,
+                "infogerance_tier_ids": offer._prepare_contract_tier_values(),
+                "infogerance_service_type_ids": [(6, 0, offer.service_type_ids.ids)],
+                "infogerance_commitment_end": fields.Date.to_string(
+                    rules.commitment_end(fields.Date.from_string(start), offer.commitment_months)
+                ),
+                "infogerance_notice_days": offer.notice_days,
+                "recurring_invoice_line_ids": [(0, 0, self._prepare_contract_line_values(0, 0.0))],
+            }
+        )
         return vals

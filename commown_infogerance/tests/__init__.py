@@ -9,3 +9,4 @@ from . import test_services
 from . import test_i18n
 from . import test_shop
 from . import test_portal
+from . import test_query_budget

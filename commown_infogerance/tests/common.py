@@ -4,77 +4,125 @@ from odoo.tests.common import SavepointCase
 
 
 class InfogeranceCase(SavepointCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         # Tests read the English source messages (the databases are French);
         # test_i18n checks the French ones.
-        cls.env["res.lang"].with_context(active_test=False).search(
-            [("code", "=", "en_US")]).write({"active": True})
+        cls.env["res.lang"].with_context(active_test=False).search([("code", "=", "en_US")]).write(
+            {"active": True}
+        )
         # test_queue_job_no_delay: when commown_infogerance_queue is installed too,
         # its jobs run at once, so these tests see the repricing they caused.
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, lang="en_US",
-                                       mail_notrack=True, mail_create_nolog=True,
-                                       test_queue_job_no_delay=True))
-        cls.salesman = cls._create_user("Sam Salesman", "infogerance_salesman",
-                                        "sales_team.group_sale_salesman")
-        cls.manager = cls._create_user("Morgan Manager", "infogerance_manager",
-                                       "commown_infogerance.group_infogerance_manager")
-        cls.technician = cls._create_user("Tess Technician", "infogerance_technician",
-                                          "commown_infogerance.group_infogerance_technician")
+        cls.env = cls.env(
+            context=dict(
+                cls.env.context,
+                tracking_disable=True,
+                lang="en_US",
+                mail_notrack=True,
+                mail_create_nolog=True,
+                test_queue_job_no_delay=True,
+            )
+        )
+        cls.salesman = cls._create_user(
+            "Sam Salesman", "infogerance_salesman", "sales_team.group_sale_salesman"
+        )
+        cls.manager = cls._create_user(
+            "Morgan Manager", "infogerance_manager", "commown_infogerance.group_infogerance_manager"
+        )
+        cls.technician = cls._create_user(
+            "Tess Technician",
+            "infogerance_technician",
+            "commown_infogerance.group_infogerance_technician",
+        )
         service_types = cls.env["infogerance.service.type"].search([])
-        cls.offer = cls.env["infogerance.offer"].create({
-            "name": "Essentiel (test)",
-            "service_type_ids": [(6, 0, service_types.ids)],
-            "tier_ids": [(0, 0, {"min_computers": 1, "unit_price": 15.0}),
-                         (0, 0, {"min_computers": 5, "unit_price": 12.0}),
-                         (0, 0, {"min_computers": 10, "unit_price": 10.0})],
-        })
-        cls.computer = cls.env["product.product"].create({
-            "name": "Laptop rental (test)", "type": "service", "list_price": 39.0,
-            "is_computer_rental": True,
-        })
-        cls.service_product = cls.env["product.product"].create({
-            "name": "Managed services Essentiel (test)", "type": "service",
-            "list_price": 15.0, "infogerance_offer_id": cls.offer.id,
-        })
-        cls.accessory = cls.env["product.product"].create({
-            "name": "Laptop bag (test)", "type": "consu", "list_price": 20.0,
-        })
+        cls.offer = cls.env["infogerance.offer"].create(
+            {
+                "name": "Essentiel (test)",
+                "service_type_ids": [(6, 0, service_types.ids)],
+                "tier_ids": [
+                    (0, 0, {"min_computers": 1, "unit_price": 15.0}),
+                    (0, 0, {"min_computers": 5, "unit_price": 12.0}),
+                    (0, 0, {"min_computers": 10, "unit_price": 10.0}),
+                ],
+            }
+        )
+        cls.computer = cls.env["product.product"].create(
+            {
+                "name": "Laptop rental (test)",
+                "type": "service",
+                "list_price": 39.0,
+                "is_computer_rental": True,
+            }
+        )
+        cls.service_product = cls.env["product.product"].create(
+            {
+                "name": "Managed services Essentiel (test)",
+                "type": "service",
+                "list_price": 15.0,
+                "infogerance_offer_id": cls.offer.id,
+            }
+        )
+        cls.accessory = cls.env["product.product"].create(
+            {
+                "name": "Laptop bag (test)",
+                "type": "consu",
+                "list_price": 20.0,
+            }
+        )
         cls.customer = cls._create_company("Atelier Test", "Paris", "75011")
         cls.other_customer = cls._create_company("Canuts Test", "Lyon", "69004")
 
     @classmethod
     def _create_user(cls, name, login, group_xmlid):
-        return cls.env["res.users"].create({
-            "name": name, "login": login, "email": "%s@commown.example" % login,
-            "lang": "en_US", "groups_id": [(6, 0, [cls.env.ref(group_xmlid).id])],
-        })
+        return cls.env["res.users"].create(
+            {
+                "name": name,
+                "login": login,
+                "email": "%s@commown.example" % login,
+                "lang": "en_US",
+                "groups_id": [(6, 0, [cls.env.ref(group_xmlid).id])],
+            }
+        )
 
     @classmethod
     def _create_company(cls, name, city, zip_code):
-        return cls.env["res.partner"].create({
-            "name": name, "is_company": True, "city": city, "zip": zip_code,
-            "country_id": cls.env.ref("base.fr").id,
-        })
+        return cls.env["res.partner"].create(
+            {
+                "name": name,
+                "is_company": True,
+                "city": city,
+                "zip": zip_code,
+                "country_id": cls.env.ref("base.fr").id,
+            }
+        )
 
     @classmethod
-    def _create_order(self, partner, computers=3, offer=True, start="2026-01-01",
-                      user=None):
+    def _create_order(self, partner, computers=3, offer=True, start="2026-01-01", user=None):
         """A quotation of ``computers`` rented computers plus the offer, as the salesman."""
         env = self.env(user=(user or self.salesman).id)
         lines = []
         if computers is not None:
-            lines.append((0, 0, {"product_id": self.computer.id, "product_uom_qty": computers,
-                                 "price_unit": 39.0}))
+            lines.append(
+                (
+                    0,
+                    0,
+                    {
+                        "product_id": self.computer.id,
+                        "product_uom_qty": computers,
+                        "price_unit": 39.0,
+                    },
+                )
+            )
         if offer:
             lines.append((0, 0, {"product_id": self.service_product.id, "product_uom_qty": 1}))
-        return env["sale.order"].create({
-            "partner_id": partner.id,
-            "infogerance_start_date": start,
-            "order_line": lines,
-        })
+        return env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "infogerance_start_date": start,
+                "order_line": lines,
+            }
+        )
 
     def _confirm(self, partner, computers=3, offer=True, start="2026-01-01"):
         order = self._create_order(partner, computers, offer, start)
@@ -82,14 +130,21 @@ class InfogeranceCase(SavepointCase):
         return order
 
     def _rentals(self, partner):
-        return self.env["account.analytic.account"].search([
-            ("infogerance_role", "=", "rental"),
-            ("partner_id.commercial_partner_id", "=", partner.id)], order="id")
+        return self.env["account.analytic.account"].search(
+            [
+                ("infogerance_role", "=", "rental"),
+                ("partner_id.commercial_partner_id", "=", partner.id),
+            ],
+            order="id",
+        )
 
     def _service_contract(self, partner):
-        return self.env["account.analytic.account"].search([
-            ("infogerance_role", "=", "service"),
-            ("partner_id.commercial_partner_id", "=", partner.id)])
+        return self.env["account.analytic.account"].search(
+            [
+                ("infogerance_role", "=", "service"),
+                ("partner_id.commercial_partner_id", "=", partner.id),
+            ]
+        )
 
     def _service_line(self, order):
         return order.order_line.filtered("infogerance_offer_id")
@@ -97,7 +152,8 @@ class InfogeranceCase(SavepointCase):
     def _bulk_rentals(self, partner, count, start="2026-01-01", service=None):
         """``count`` rental contracts inserted in one SQL statement: a large fleet
         for query budgets, without paying 1,000 ORM creates."""
-        self.env.cr.execute("""
+        self.env.cr.execute(
+            """
             INSERT INTO account_analytic_account
                 (name, company_id, partner_id, active, recurring_invoices,
                  infogerance_role, date_start, recurring_next_date,
@@ -106,27 +162,51 @@ class InfogeranceCase(SavepointCase):
             SELECT 'Bulk rental ' || n, %s, %s, true, true, 'rental', %s, %s,
                    'monthly', 1, 'pre-paid', %s
               FROM generate_series(1, %s) n
-        """, (self.env.user.company_id.id, partner.id, start, start,
-              service.id if service else None, count))
+        """,
+            (
+                self.env.user.company_id.id,
+                partner.id,
+                start,
+                start,
+                service.id if service else None,
+                count,
+            ),
+        )
         self.env["account.analytic.account"].invalidate_cache()
 
     @classmethod
     def _create_portal_user(cls, company, login):
-        contact = cls.env["res.partner"].create({
-            "name": "Contact of %s" % company.name, "parent_id": company.id,
-            "email": "%s@example.org" % login})
-        return cls.env["res.users"].with_context(no_reset_password=True).create({
-            "name": contact.name, "login": login, "partner_id": contact.id, "lang": "en_US",
-            "groups_id": [(6, 0, [cls.env.ref("base.group_portal").id])],
-        })
+        contact = cls.env["res.partner"].create(
+            {
+                "name": "Contact of %s" % company.name,
+                "parent_id": company.id,
+                "email": "%s@example.org" % login,
+            }
+        )
+        return (
+            cls.env["res.users"]
+            .with_context(no_reset_password=True)
+            .create(
+                {
+                    "name": contact.name,
+                    "login": login,
+                    "partner_id": contact.id,
+                    "lang": "en_US",
+                    "groups_id": [(6, 0, [cls.env.ref("base.group_portal").id])],
+                }
+            )
+        )
 
     def _service_type(self, code):
         return self.env["infogerance.service.type"].search([("code", "=", code)])
 
     def _request(self, contract, code, user=None, **values):
         env = self.env(user=(user or self.technician).id)
-        vals = {"summary": "Need %s" % code, "contract_id": contract.id,
-                "partner_id": contract.partner_id.id,
-                "service_type_id": self._service_type(code).id}
+        vals = {
+            "summary": "Need %s" % code,
+            "contract_id": contract.id,
+            "partner_id": contract.partner_id.id,
+            "service_type_id": self._service_type(code).id,
+        }
         vals.update(values)
         return env["infogerance.service.request"].create(vals)

@@ -5,8 +5,8 @@ import psycopg2
 from psycopg2.extensions import TransactionRollbackError
 
 from odoo import SUPERUSER_ID, api
-from odoo.tests.common import TransactionCase, get_db_name
 from odoo.modules.registry import Registry
+from odoo.tests.common import TransactionCase, get_db_name
 
 # test_queue_job_no_delay: with commown_infogerance_queue installed, reprice at
 # once instead of leaving committed jobs behind.
@@ -22,37 +22,61 @@ class TestR3ConcurrentFleetChanges(TransactionCase):
         self.registry_ = Registry(get_db_name())
         with self.registry_.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, CONTEXT)
-            offer = env["infogerance.offer"].create({
-                "name": "Concurrency offer",
-                "tier_ids": [(0, 0, {"min_computers": 1, "unit_price": 15.0}),
-                             (0, 0, {"min_computers": 2, "unit_price": 12.0}),
-                             (0, 0, {"min_computers": 3, "unit_price": 10.0})]})
-            self.partner_id = env["res.partner"].create({
-                "name": "Concurrency SARL", "is_company": True}).id
-            self.computer_id = env["product.product"].create({
-                "name": "Concurrency laptop", "type": "service",
-                "is_computer_rental": True}).id
-            service_product = env["product.product"].create({
-                "name": "Concurrency service", "type": "service",
-                "infogerance_offer_id": offer.id})
-            order = env["sale.order"].create({
-                "partner_id": self.partner_id, "infogerance_start_date": "2026-01-01",
-                "order_line": [(0, 0, {"product_id": self.computer_id, "product_uom_qty": 1}),
-                               (0, 0, {"product_id": service_product.id})]})
+            offer = env["infogerance.offer"].create(
+                {
+                    "name": "Concurrency offer",
+                    "tier_ids": [
+                        (0, 0, {"min_computers": 1, "unit_price": 15.0}),
+                        (0, 0, {"min_computers": 2, "unit_price": 12.0}),
+                        (0, 0, {"min_computers": 3, "unit_price": 10.0}),
+                    ],
+                }
+            )
+            self.partner_id = (
+                env["res.partner"].create({"name": "Concurrency SARL", "is_company": True}).id
+            )
+            self.computer_id = (
+                env["product.product"]
+                .create(
+                    {"name": "Concurrency laptop", "type": "service", "is_computer_rental": True}
+                )
+                .id
+            )
+            service_product = env["product.product"].create(
+                {"name": "Concurrency service", "type": "service", "infogerance_offer_id": offer.id}
+            )
+            order = env["sale.order"].create(
+                {
+                    "partner_id": self.partner_id,
+                    "infogerance_start_date": "2026-01-01",
+                    "order_line": [
+                        (0, 0, {"product_id": self.computer_id, "product_uom_qty": 1}),
+                        (0, 0, {"product_id": service_product.id}),
+                    ],
+                }
+            )
             order.action_confirm()
             self.order_id, self.offer_id = order.id, offer.id
             self.service_product_id = service_product.id
-            self.contract_id = env["account.analytic.account"].search([
-                ("infogerance_role", "=", "service"),
-                ("partner_id", "=", self.partner_id)]).id
+            self.contract_id = (
+                env["account.analytic.account"]
+                .search(
+                    [("infogerance_role", "=", "service"), ("partner_id", "=", self.partner_id)]
+                )
+                .id
+            )
 
     def tearDown(self):
         with self.registry_.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, CONTEXT)
-            contracts = env["account.analytic.account"].with_context(active_test=False).search(
-                [("partner_id", "=", self.partner_id)])
+            contracts = (
+                env["account.analytic.account"]
+                .with_context(active_test=False)
+                .search([("partner_id", "=", self.partner_id)])
+            )
             env["sale.order"].search([("partner_id", "=", self.partner_id)]).write(
-                {"state": "cancel"})
+                {"state": "cancel"}
+            )
             env["sale.order"].search([("partner_id", "=", self.partner_id)]).unlink()
             contracts.filtered(lambda c: c.infogerance_role == "rental").unlink()
             contracts.exists().unlink()
@@ -63,11 +87,16 @@ class TestR3ConcurrentFleetChanges(TransactionCase):
 
     def _add_rental(self, cr, name):
         env = api.Environment(cr, SUPERUSER_ID, CONTEXT)
-        env["account.analytic.account"].create({
-            "name": name, "partner_id": self.partner_id, "infogerance_role": "rental",
-            "recurring_invoices": True, "date_start": "2026-01-01",
-            "recurring_next_date": "2026-01-01",
-        })
+        env["account.analytic.account"].create(
+            {
+                "name": name,
+                "partner_id": self.partner_id,
+                "infogerance_role": "rental",
+                "recurring_invoices": True,
+                "date_start": "2026-01-01",
+                "recurring_next_date": "2026-01-01",
+            }
+        )
 
     def test_r3_two_concurrent_rentals_leave_the_right_fleet(self):
         outcome = {}
@@ -91,6 +120,7 @@ class TestR3ConcurrentFleetChanges(TransactionCase):
                 except TransactionRollbackError as error:
                     outcome["second"] = error.pgcode
                     cr2.rollback()
+
             thread = threading.Thread(target=second)
             thread.start()
             thread.join(2)
@@ -113,5 +143,6 @@ class TestR3ConcurrentFleetChanges(TransactionCase):
             self.assertEqual(contract.infogerance_unit_price, 10.0)
             self.assertEqual(contract.recurring_invoice_line_ids.quantity, 3)
             events = contract.infogerance_fleet_event_ids.sorted("id")
-            self.assertEqual([(e.fleet_before, e.fleet_after) for e in events],
-                             [(0, 1), (1, 2), (2, 3)])
+            self.assertEqual(
+                [(e.fleet_before, e.fleet_after) for e in events], [(0, 1), (1, 2), (2, 3)]
+            )

@@ -11,23 +11,29 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 
 class TestFrenchTranslation(InfogeranceCase):
-
     def _assert_translated(self, module):
         with open(os.path.join(ROOT, module, "i18n", "fr.po"), "rb") as handle:
-            translated = {source for _type, _name, _res_id, source, value, _comments
-                          in PoFile(handle) if value}
+            translated = {
+                source
+                for _type, _name, _res_id, source, value, _comments in PoFile(handle)
+                if value
+            }
         terms = {row[4] for row in trans_generate(None, [module], self.cr) if row[4]}
         missing = sorted(terms - translated)
-        self.assertFalse(missing, "%s: %s terms without French translation, e.g.:\n%s\n"
-                                  "Run make i18n, then translate %s/i18n/fr.po."
-                         % (module, len(missing), "\n".join(missing[:20]), module))
+        self.assertFalse(
+            missing,
+            "%s: %s terms without French translation, e.g.:\n%s\n"
+            "Run make i18n, then translate %s/i18n/fr.po."
+            % (module, len(missing), "\n".join(missing[:20]), module),
+        )
 
     def test_every_term_has_a_french_translation(self):
         self._assert_translated("commown_infogerance")
 
     def test_every_term_of_the_queue_module_has_a_french_translation(self):
         if not self.env["ir.module.module"].search(
-                [("name", "=", "commown_infogerance_queue"), ("state", "=", "installed")]):
+            [("name", "=", "commown_infogerance_queue"), ("state", "=", "installed")]
+        ):
             self.skipTest("commown_infogerance_queue is not installed")
         self._assert_translated("commown_infogerance_queue")
 
@@ -44,13 +50,18 @@ class TestFrenchTranslation(InfogeranceCase):
         records: a French user reads the contract form in French."""
         contract_po = get_module_resource("contract", "i18n", "fr.po")
         with open(contract_po, "rb") as handle:
-            untranslated = {source for _t, _n, _r, source, value, _c in PoFile(handle)
-                            if source and not value}
+            untranslated = {
+                source for _t, _n, _r, source, value, _c in PoFile(handle) if source and not value
+            }
         with open(os.path.join(ROOT, "commown_infogerance", "i18n_extra", "fr.po"), "rb") as handle:
             extra = {source for _t, _n, _r, source, value, _c in PoFile(handle) if value}
         self.assertFalse(sorted(untranslated - extra)[:20])
-        described = self.env["account.analytic.account"].with_context(
-            lang="fr_FR").fields_get(["date_start", "recurring_invoicing_type"])
+        described = (
+            self.env["account.analytic.account"]
+            .with_context(lang="fr_FR")
+            .fields_get(["date_start", "recurring_invoicing_type"])
+        )
         self.assertEqual(described["date_start"]["string"], "Date de début")
-        self.assertIn(("pre-paid", "Terme à échoir"),
-                      described["recurring_invoicing_type"]["selection"])
+        self.assertIn(
+            ("pre-paid", "Terme à échoir"), described["recurring_invoicing_type"]["selection"]
+        )

@@ -5,14 +5,14 @@ from .common import InfogeranceCase
 
 
 class TestR3MonthlyInvoicing(InfogeranceCase):
-
     def _run_cron(self, day):
         with freeze_time(day):
             self.env["account.analytic.account"].cron_recurring_create_invoice()
 
     def _service_invoice_line(self, contract, date):
-        invoice = self.env["account.invoice"].search([
-            ("contract_id", "=", contract.id), ("date_invoice", "=", date)])
+        invoice = self.env["account.invoice"].search(
+            [("contract_id", "=", contract.id), ("date_invoice", "=", date)]
+        )
         self.assertEqual(len(invoice), 1, "one invoice for %s" % date)
         return invoice.invoice_line_ids
 
@@ -43,8 +43,9 @@ class TestR3MonthlyInvoicing(InfogeranceCase):
         self.assertEqual((line.quantity, line.price_unit), (4, 15.0))
 
         # the rentals are invoiced too, each month, one computer each
-        rental_invoices = self.env["account.invoice"].search([
-            ("contract_id", "in", self._rentals(self.customer).ids)])
+        rental_invoices = self.env["account.invoice"].search(
+            [("contract_id", "in", self._rentals(self.customer).ids)]
+        )
         # 3 from January (the returned one not in April) + 2 billed on the 15th
         self.assertEqual(len(rental_invoices), 3 * 4 - 1 + 2 * 2)
 

@@ -8,7 +8,6 @@ from .common import InfogeranceCase
 
 
 class TestPortal(InfogeranceCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -16,22 +15,28 @@ class TestPortal(InfogeranceCase):
             cls._create_order(cls.customer, computers=3).action_confirm()
             cls._create_order(cls.other_customer, computers=1).action_confirm()
         Contract = cls.env["account.analytic.account"]
-        cls.contract = Contract.search([
-            ("infogerance_role", "=", "service"), ("partner_id", "=", cls.customer.id)])
-        cls.other_contract = Contract.search([
-            ("infogerance_role", "=", "service"), ("partner_id", "=", cls.other_customer.id)])
+        cls.contract = Contract.search(
+            [("infogerance_role", "=", "service"), ("partner_id", "=", cls.customer.id)]
+        )
+        cls.other_contract = Contract.search(
+            [("infogerance_role", "=", "service"), ("partner_id", "=", cls.other_customer.id)]
+        )
         cls.portal_user = cls._create_portal_user(cls.customer, "Paula Portal", "paula")
-        cls.other_portal_user = cls._create_portal_user(
-            cls.other_customer, "Oscar Other", "oscar")
+        cls.other_portal_user = cls._create_portal_user(cls.other_customer, "Oscar Other", "oscar")
 
     @classmethod
     def _create_portal_user(cls, company, name, login):
-        contact = cls.env["res.partner"].create({
-            "name": name, "parent_id": company.id, "email": "%s@example.com" % login})
-        return cls.env["res.users"].create({
-            "name": name, "login": login, "partner_id": contact.id,
-            "groups_id": [(6, 0, [cls.env.ref("base.group_portal").id])],
-        })
+        contact = cls.env["res.partner"].create(
+            {"name": name, "parent_id": company.id, "email": "%s@example.com" % login}
+        )
+        return cls.env["res.users"].create(
+            {
+                "name": name,
+                "login": login,
+                "partner_id": contact.id,
+                "groups_id": [(6, 0, [cls.env.ref("base.group_portal").id])],
+            }
+        )
 
     def _as_portal(self, records, user=None):
         return records.sudo(user or self.portal_user)
@@ -39,10 +44,10 @@ class TestPortal(InfogeranceCase):
     def test_portal_customer_sees_only_its_entity_contracts(self):
         Contract = self._as_portal(self.env["account.analytic.account"])
         self.assertEqual(Contract.search([("infogerance_role", "=", "service")]), self.contract)
-        self.assertEqual(Contract.search([("infogerance_role", "=", "rental")]),
-                         self._rentals(self.customer))
-        self.assertEqual(Contract.search([("id", "=", self.other_contract.id)]),
-                         Contract.browse())
+        self.assertEqual(
+            Contract.search([("infogerance_role", "=", "rental")]), self._rentals(self.customer)
+        )
+        self.assertEqual(Contract.search([("id", "=", self.other_contract.id)]), Contract.browse())
 
     def test_portal_reading_another_customer_contract_is_refused(self):
         with self.assertRaises(AccessError):
@@ -50,11 +55,16 @@ class TestPortal(InfogeranceCase):
 
     def test_portal_reads_grid_services_and_fleet_history_of_its_contract(self):
         contract = self._as_portal(self.contract)
-        self.assertEqual([(t.min_computers, t.unit_price) for t in
-                          contract.infogerance_tier_ids.sorted("min_computers")],
-                         [(1, 15.0), (5, 12.0), (10, 10.0)])
-        self.assertEqual(contract.infogerance_offer_id.service_type_ids,
-                         self.offer.service_type_ids)
+        self.assertEqual(
+            [
+                (t.min_computers, t.unit_price)
+                for t in contract.infogerance_tier_ids.sorted("min_computers")
+            ],
+            [(1, 15.0), (5, 12.0), (10, 10.0)],
+        )
+        self.assertEqual(
+            contract.infogerance_offer_id.service_type_ids, self.offer.service_type_ids
+        )
         self.assertEqual(contract.infogerance_fleet_event_ids.mapped("fleet_after"), [3])
         Events = self._as_portal(self.env["infogerance.fleet.event"])
         self.assertEqual(Events.search([]), self.contract.infogerance_fleet_event_ids)
@@ -76,28 +86,35 @@ class TestPortal(InfogeranceCase):
         contract = self._as_portal(self.contract)
         self.assertEqual(contract.infogerance_termination_date("2026-06-10"), "2026-12-31")
         self.assertIn("remain due", contract.infogerance_termination_explanation("2026-06-10"))
-        end = contract._infogerance_portal_request_termination("Moving out")
+        end = contract._infogerance_terminate("2026-06-10", "Moving out")
         self.assertEqual(end, "2026-12-31")
         self.assertEqual(self.contract.date_end, "2026-12-31")
         self.assertEqual(self.contract.infogerance_termination_request_date, "2026-06-10")
-        self.assertIn("Paula Portal", self.contract.infogerance_termination_reason)
+        self.assertEqual(self.contract.infogerance_termination_reason, "Moving out")
+        message = self.contract.message_ids[0]
+        self.assertIn("Paula Portal", message.body)
+        self.assertEqual(message.author_id, contract.env.user.partner_id)
 
     @freeze_time("2027-03-20")
     def test_r7_portal_termination_after_commitment(self):
-        end = self._as_portal(self.contract)._infogerance_portal_request_termination("")
+        end = self._as_portal(self.contract)._infogerance_terminate("2027-03-20", "")
         self.assertEqual(end, "2027-04-30")
 
     @freeze_time("2026-06-10")
     def test_r6_portal_termination_of_another_customer_contract_is_refused(self):
         with self.assertRaises(AccessError):
-            self._as_portal(self.other_contract)._infogerance_portal_request_termination("x")
+            self._as_portal(self.other_contract)._infogerance_terminate("2026-06-10", "x")
         self.assertFalse(self.other_contract.date_end)
 
     def test_r6_wizard_and_portal_show_the_same_explanation(self):
         for request_date in ("2026-06-10", "2027-03-20"):
-            wizard = self.env["infogerance.termination.wizard"].sudo(self.salesman).with_context(
-                default_contract_id=self.contract.id).create(
-                    {"request_date": request_date, "reason": "x"})
+            wizard = (
+                self.env["infogerance.termination.wizard"]
+                .sudo(self.salesman)
+                .with_context(default_contract_id=self.contract.id)
+                .create({"request_date": request_date, "reason": "x"})
+            )
             self.assertEqual(
                 wizard.explanation,
-                self._as_portal(self.contract).infogerance_termination_explanation(request_date))
+                self._as_portal(self.contract).infogerance_termination_explanation(request_date),
+            )

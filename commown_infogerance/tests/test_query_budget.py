@@ -13,16 +13,15 @@ _logger = logging.getLogger(__name__)
 
 #: Measured on Odoo 11.0 + OCA contract 11.0.2.1.0; a change that makes these grow
 #: is a regression to look at (raise them only knowingly).
-CONFIRM_FIXED = 275             # confirm an order of 1 computer + the service (measured 271)
+CONFIRM_FIXED = 275  # confirm an order of 1 computer + the service (measured 271)
 # Each more computer is one rental contract (measured 15.0: create, its invoice line,
 # the preparation checklist's stored flag, the R6/R8 constraints).
 CONFIRM_PER_COMPUTER = 15
-INVOICE_FIXED = 205             # invoice 1 managed-service contract (measured 201)
-INVOICE_PER_CONTRACT = 149      # each more managed-service contract (measured 149.0)
+INVOICE_FIXED = 205  # invoice 1 managed-service contract (measured 201)
+INVOICE_PER_CONTRACT = 149  # each more managed-service contract (measured 149.0)
 
 
 class TestQueryBudget(InfogeranceCase):
-
     def _queries(self, function):
         before = self.cr.sql_log_count
         function()
@@ -41,8 +40,12 @@ class TestQueryBudget(InfogeranceCase):
     def test_r3_confirmation_queries_grow_linearly_with_computers(self):
         self._confirm_queries(2)  # warm the registry caches (views, rules, sequences)
         one, fifty = self._confirm_queries(1), self._confirm_queries(50)
-        _logger.info("confirmation queries: 1 computer %s, 50 computers %s, per computer %.1f",
-                     one, fifty, (fifty - one) / 49.0)
+        _logger.info(
+            "confirmation queries: 1 computer %s, 50 computers %s, per computer %.1f",
+            one,
+            fifty,
+            (fifty - one) / 49.0,
+        )
         self.assertLessEqual(fifty - one, 49 * CONFIRM_PER_COMPUTER, (one, fifty))
         self.assertLessEqual(one, CONFIRM_FIXED, (one, fifty))
 
@@ -71,8 +74,12 @@ class TestQueryBudget(InfogeranceCase):
         self._invoice_queries(contracts[0])  # warm the registry caches
         one = self._invoice_queries(contracts[1])
         fifty = self._invoice_queries(contracts[2:])
-        _logger.info("invoicing queries: 1 contract %s, 50 contracts %s, per contract %.1f",
-                     one, fifty, (fifty - one) / 49.0)
+        _logger.info(
+            "invoicing queries: 1 contract %s, 50 contracts %s, per contract %.1f",
+            one,
+            fifty,
+            (fifty - one) / 49.0,
+        )
         self.assertLessEqual(fifty - one, 49 * INVOICE_PER_CONTRACT, (one, fifty))
         self.assertLessEqual(one, INVOICE_FIXED, (one, fifty))
 
@@ -90,11 +97,14 @@ class TestBatchRepriceIsLinear(InfogeranceCase):
             rows.append(len(records))  # counts, then reads for real
             return original(records, field_names, inherited_field_names or [])
 
-        self.env.cr.execute("UPDATE account_analytic_account SET infogerance_fleet_size = 0"
-                            " WHERE id IN %s", (tuple(contracts.ids),))
+        self.env.cr.execute(
+            "UPDATE account_analytic_account SET infogerance_fleet_size = 0" " WHERE id IN %s",
+            (tuple(contracts.ids),),
+        )
         contracts.invalidate_cache()
-        with mock.patch.object(Contract, "_read_from_database", counting), \
-                freeze_time("2026-02-01"):
+        with mock.patch.object(Contract, "_read_from_database", counting), freeze_time(
+            "2026-02-01"
+        ):
             changes = contracts._infogerance_reprice(cause="consistency")
         self.assertEqual(len(changes), len(contracts))
         return sum(rows)
@@ -108,14 +118,12 @@ class TestBatchRepriceIsLinear(InfogeranceCase):
             contracts |= self._service_contract(partner)
         one = self._rows_read(contracts[0])
         thirty = self._rows_read(contracts[1:])
-        _logger.info("contract rows read by a reprice: 1 contract %s, 30 contracts %s",
-                     one, thirty)
+        _logger.info("contract rows read by a reprice: 1 contract %s, 30 contracts %s", one, thirty)
         # measured 5 and 208; quadratic (the batch re-read after each write) read 1,049
         self.assertLessEqual(thirty, 2 * 30 * one, (one, thirty))
 
 
 class TestFleetCountIndex(InfogeranceCase):
-
     def test_r3_fleet_count_uses_an_index_on_the_customer(self):
         """Counting one customer's fleet (each reprice, each invoice) reads that
         customer's contracts through an index, not every contract of the database
@@ -131,4 +139,5 @@ class TestFleetCountIndex(InfogeranceCase):
         self.assertIn("account_analytic_account_partner_id_index", plan, plan)
         self.assertEqual(
             self.env["res.partner"]._infogerance_fleet_sizes([partner.id], "2026-02-01"),
-            {partner.id: 21})
+            {partner.id: 21},
+        )

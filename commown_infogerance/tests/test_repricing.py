@@ -10,7 +10,6 @@ _logger = logging.getLogger(__name__)
 
 @freeze_time("2026-03-10")
 class TestR3Repricing(InfogeranceCase):
-
     def setUp(self):
         super().setUp()
         with freeze_time("2026-01-01"):
@@ -119,7 +118,6 @@ class TestR3Repricing(InfogeranceCase):
 
 
 class TestR3RepriceQueryBudget(InfogeranceCase):
-
     def test_r3_reprice_query_count_does_not_grow_with_fleet(self):
         counts = {}
         for size in (1, 100, 1000):
@@ -129,8 +127,10 @@ class TestR3RepriceQueryBudget(InfogeranceCase):
             contract = self._service_contract(partner)
             self._bulk_rentals(partner, size - 1, service=contract)
             # every size does the same work: a change to record
-            self.env.cr.execute("UPDATE account_analytic_account SET infogerance_fleet_size = 0"
-                                " WHERE id = %s", (contract.id,))
+            self.env.cr.execute(
+                "UPDATE account_analytic_account SET infogerance_fleet_size = 0" " WHERE id = %s",
+                (contract.id,),
+            )
             contract.invalidate_cache()
             before = self.cr.sql_log_count
             with freeze_time("2026-02-01"):
@@ -187,8 +187,7 @@ class TestR3BulkChanges(InfogeranceCase):
         first, first_contract = self._customer_with_fleet("Bulk A", 6)
         second, second_contract = self._customer_with_fleet("Bulk B", 12)
         with freeze_time("2026-02-10"):
-            (self._rentals(first)[:2] | self._rentals(second)[:3]).write(
-                {"date_end": "2026-02-09"})
+            (self._rentals(first)[:2] | self._rentals(second)[:3]).write({"date_end": "2026-02-09"})
         self.assertEqual(first_contract.infogerance_fleet_size, 4)
         self.assertEqual(first_contract.infogerance_unit_price, 15.0)
         self.assertEqual(second_contract.infogerance_fleet_size, 9)
@@ -207,17 +206,28 @@ class TestR3BulkChanges(InfogeranceCase):
 
     def _import_rentals(self, partner, contract, names):
         return self.env["account.analytic.account"].load(
-            ["name", "partner_id/.id", "infogerance_role", "date_start",
-             "recurring_next_date", "recurring_invoices", "infogerance_contract_id/.id"],
-            [[name, str(partner.id), "rental", "2026-01-01", "2026-01-01", "1",
-              str(contract.id)] for name in names])
+            [
+                "name",
+                "partner_id/.id",
+                "infogerance_role",
+                "date_start",
+                "recurring_next_date",
+                "recurring_invoices",
+                "infogerance_contract_id/.id",
+            ],
+            [
+                [name, str(partner.id), "rental", "2026-01-01", "2026-01-01", "1", str(contract.id)]
+                for name in names
+            ],
+        )
 
     def test_r3_import_of_rentals_reprices_once(self):
         partner, contract = self._customer_with_fleet("Imported fleet", 2)
         events = contract.infogerance_fleet_event_ids
         with freeze_time("2026-02-10"):
             result = self._import_rentals(
-                partner, contract, ["Imported laptop %s" % n for n in range(1, 9)])
+                partner, contract, ["Imported laptop %s" % n for n in range(1, 9)]
+            )
         self.assertEqual(len(result["ids"]), 8, result["messages"])
         self.assertEqual(contract.infogerance_fleet_size, 10)
         self.assertEqual(contract.infogerance_unit_price, 10.0)
@@ -232,8 +242,11 @@ class TestR3BulkChanges(InfogeranceCase):
         with freeze_time("2026-02-10"):
             result = self.env["account.analytic.account"].load(
                 ["name", "partner_id/.id", "infogerance_role", "date_start"],
-                [["Good laptop", str(partner.id), "rental", "2026-01-01"],
-                 ["Bad laptop", str(partner.id), "rental", "not a date"]])
+                [
+                    ["Good laptop", str(partner.id), "rental", "2026-01-01"],
+                    ["Bad laptop", str(partner.id), "rental", "not a date"],
+                ],
+            )
         self.assertFalse(result["ids"])
         self.assertTrue([m for m in result["messages"] if m["type"] == "error"])
         self.assertEqual(len(self._rentals(partner)), 2)

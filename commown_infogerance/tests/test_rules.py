@@ -2,7 +2,8 @@
 import datetime
 import unittest
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from odoo.addons.commown_infogerance import rules
 
@@ -11,7 +12,6 @@ GRID = ((1, 15.0), (5, 12.0), (10, 10.0))
 
 
 class TestR3Grid(unittest.TestCase):
-
     def test_r3_tier_is_largest_bound_not_above_fleet(self):
         self.assertEqual(rules.unit_price(GRID, 1), 15.0)
         self.assertEqual(rules.unit_price(GRID, 4), 15.0)
@@ -36,14 +36,21 @@ class TestR3Grid(unittest.TestCase):
         self.assertEqual(rules.grid_errors(GRID), [])
         self.assertEqual(rules.grid_errors(()), [rules.GRID_EMPTY])
         self.assertIn(rules.GRID_NO_TIER_AT_ONE, rules.grid_errors(((2, 10.0),)))
-        self.assertIn(rules.GRID_DUPLICATE_BOUND,
-                      rules.grid_errors(((1, 10.0), (5, 9.0), (5, 8.0))))
+        self.assertIn(
+            rules.GRID_DUPLICATE_BOUND, rules.grid_errors(((1, 10.0), (5, 9.0), (5, 8.0)))
+        )
         self.assertIn(rules.GRID_NEGATIVE_PRICE, rules.grid_errors(((1, -1.0),)))
         self.assertIn(rules.GRID_BOUND_BELOW_ONE, rules.grid_errors(((0, 10.0), (1, 9.0))))
 
-    @given(st.lists(st.tuples(st.integers(1, 50), st.floats(0, 100)), min_size=1, max_size=6,
-                    unique_by=lambda t: t[0]),
-           st.integers(1, 200))
+    @given(
+        st.lists(
+            st.tuples(st.integers(1, 50), st.floats(0, 100)),
+            min_size=1,
+            max_size=6,
+            unique_by=lambda t: t[0],
+        ),
+        st.integers(1, 200),
+    )
     def test_r3_property_tier_is_maximal_bound_below_fleet(self, tiers, fleet):
         grid = [(1, 20.0)] + [t for t in tiers if t[0] != 1]
         tier = rules.applicable_tier(grid, fleet)
@@ -52,7 +59,6 @@ class TestR3Grid(unittest.TestCase):
 
 
 class TestR5Commitment(unittest.TestCase):
-
     def test_r5_commitment_end_is_start_plus_months_minus_one_day(self):
         self.assertEqual(rules.commitment_end(D(2026, 1, 1), 12), D(2026, 12, 31))
         self.assertEqual(rules.commitment_end(D(2026, 1, 15), 12), D(2027, 1, 14))
@@ -87,18 +93,21 @@ class TestR6R7Termination(unittest.TestCase):
 
     def test_r7_billing_on_the_31st(self):
         start = D(2026, 1, 31)
-        self.assertEqual(rules.billing_period(start, D(2026, 3, 1)),
-                         (D(2026, 2, 28), D(2026, 3, 30)))
-        self.assertEqual(rules.billing_period(start, D(2026, 2, 27)),
-                         (D(2026, 1, 31), D(2026, 2, 27)))
+        self.assertEqual(
+            rules.billing_period(start, D(2026, 3, 1)), (D(2026, 2, 28), D(2026, 3, 30))
+        )
+        self.assertEqual(
+            rules.billing_period(start, D(2026, 2, 27)), (D(2026, 1, 31), D(2026, 2, 27))
+        )
 
     def test_r6_request_before_start_is_refused(self):
         with self.assertRaises(ValueError):
             self.end(D(2025, 12, 31))
 
     @given(st.integers(0, 5 * 366), st.integers(1, 31), st.integers(1, 36), st.integers(0, 90))
-    def test_r6_r7_property_end_is_the_first_period_end_after_notice(self, offset, day,
-                                                                     months, notice):
+    def test_r6_r7_property_end_is_the_first_period_end_after_notice(
+        self, offset, day, months, notice
+    ):
         start = D(2026, 1, day)
         request = start + datetime.timedelta(days=offset)
         commitment = rules.commitment_end(start, months)
@@ -140,7 +149,6 @@ class TestR6R7EndDateViolation(unittest.TestCase):
 
 
 class TestR1EmptyFleetEnd(unittest.TestCase):
-
     def test_r1_r7_contract_ends_with_the_last_started_period(self):
         start = D(2026, 1, 1)
         self.assertEqual(rules.empty_fleet_end_date(start, D(2026, 3, 21)), D(2026, 3, 31))
@@ -154,6 +162,7 @@ class TestR8Rules(unittest.TestCase):
     def test_r8_city_names_are_matched_robustly(self):
         def eligible(city, zip_code=""):
             return rules.city_is_eligible(city, zip_code, self.CITIES)
+
         self.assertTrue(eligible("Paris", "75011"))
         self.assertTrue(eligible("PARIS 15E", "75015"))
         self.assertTrue(eligible("Paris 1er"))
@@ -161,8 +170,8 @@ class TestR8Rules(unittest.TestCase):
         self.assertTrue(eligible("Strasbourg Cedex 2", "67000"))
         self.assertTrue(eligible(" strasbourg "))
         self.assertFalse(eligible("Paris-l'Hôpital", "71150"))
-        self.assertFalse(eligible("Lyon", "75011"))       # a 75 postcode is not enough
-        self.assertFalse(eligible("Paris", "69004"))      # inconsistent address
+        self.assertFalse(eligible("Lyon", "75011"))  # a 75 postcode is not enough
+        self.assertFalse(eligible("Paris", "69004"))  # inconsistent address
         self.assertFalse(eligible("", "75011"))
         self.assertFalse(eligible("Strasbourg-sur-Mer"))
 
@@ -171,22 +180,36 @@ class TestR8Rules(unittest.TestCase):
         self.assertTrue(rules.city_is_eligible("Saint-Étienne", "", (("saint etienne", ""),)))
 
     def test_r8_rules_table(self):
-        facts = {"code": "support", "included_codes": {"support"}, "fleet": 1,
-                 "city_eligible": False, "onsite_this_year": 0}
+        facts = {
+            "code": "support",
+            "included_codes": {"support"},
+            "fleet": 1,
+            "city_eligible": False,
+            "onsite_this_year": 0,
+        }
         self.assertEqual(rules.entitlement_problems(facts), [])
         facts["code"] = "accounts"
         self.assertEqual(rules.entitlement_problems(facts), [rules.NOT_INCLUDED])
         facts.update(code="onsite", included_codes={"onsite"}, fleet=9, onsite_this_year=1)
-        self.assertEqual(rules.entitlement_problems(facts), [
-            rules.ONSITE_FLEET_TOO_SMALL, rules.ONSITE_CITY_NOT_ELIGIBLE,
-            rules.ONSITE_QUOTA_REACHED])
+        self.assertEqual(
+            rules.entitlement_problems(facts),
+            [
+                rules.ONSITE_FLEET_TOO_SMALL,
+                rules.ONSITE_CITY_NOT_ELIGIBLE,
+                rules.ONSITE_QUOTA_REACHED,
+            ],
+        )
         facts.update(fleet=10, city_eligible=True, onsite_this_year=0)
         self.assertEqual(rules.entitlement_problems(facts), [])
-        self.assertEqual(rules.entitlement_problems({"code": "other", "included_codes": set()}),
-                         [rules.OTHER_SERVICE_MISSING])
+        self.assertEqual(
+            rules.entitlement_problems({"code": "other", "included_codes": set()}),
+            [rules.OTHER_SERVICE_MISSING],
+        )
 
     def test_r8_contract_year(self):
-        self.assertEqual(rules.contract_year(D(2026, 3, 15), D(2027, 3, 14)),
-                         (D(2026, 3, 15), D(2027, 3, 14)))
-        self.assertEqual(rules.contract_year(D(2026, 3, 15), D(2027, 3, 15)),
-                         (D(2027, 3, 15), D(2028, 3, 14)))
+        self.assertEqual(
+            rules.contract_year(D(2026, 3, 15), D(2027, 3, 14)), (D(2026, 3, 15), D(2027, 3, 14))
+        )
+        self.assertEqual(
+            rules.contract_year(D(2026, 3, 15), D(2027, 3, 15)), (D(2027, 3, 15), D(2028, 3, 14))
+        )

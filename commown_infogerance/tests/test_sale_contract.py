@@ -10,7 +10,6 @@ from .common import InfogeranceCase
 
 
 class TestR1SubscriptionRequiresRental(InfogeranceCase):
-
     def test_r1_offer_without_computer_is_refused(self):
         order = self._create_order(self.customer, computers=None)
         with self.assertRaisesRegex(UserError, "R1"):
@@ -42,8 +41,7 @@ class TestR1SubscriptionRequiresRental(InfogeranceCase):
     def test_r1_a_contact_shares_its_company_fleet(self):
         with freeze_time("2026-01-01"):
             self._confirm(self.customer, computers=2, offer=False)
-        contact = self.env["res.partner"].create({
-            "name": "Alice", "parent_id": self.customer.id})
+        contact = self.env["res.partner"].create({"name": "Alice", "parent_id": self.customer.id})
         self.assertEqual(contact.get_rented_computer_count("2026-01-01"), 2)
         with freeze_time("2026-01-10"):
             order = self._confirm(contact, computers=None, start="2026-01-10")
@@ -58,7 +56,6 @@ class TestR1SubscriptionRequiresRental(InfogeranceCase):
 
 
 class TestR3FleetPricing(InfogeranceCase):
-
     def test_r3_quotation_line_follows_computers(self):
         order = self._create_order(self.customer, computers=3)
         service = self._service_line(order)
@@ -70,8 +67,17 @@ class TestR3FleetPricing(InfogeranceCase):
         rental.product_uom_qty = 6
         self.assertEqual(service.product_uom_qty, 6)
         self.assertEqual(service.price_unit, 12.0)
-        order.write({"order_line": [(0, 0, {"product_id": self.computer.id,
-                                            "product_uom_qty": 4, "price_unit": 39.0})]})
+        order.write(
+            {
+                "order_line": [
+                    (
+                        0,
+                        0,
+                        {"product_id": self.computer.id, "product_uom_qty": 4, "price_unit": 39.0},
+                    )
+                ]
+            }
+        )
         self.assertEqual(service.product_uom_qty, 10)
         self.assertEqual(service.price_unit, 10.0)
         self.assertEqual(len(service.infogerance_rental_line_ids), 2)
@@ -88,8 +94,9 @@ class TestR3FleetPricing(InfogeranceCase):
         self.assertEqual(service.infogerance_fleet_size, 11)
         self.assertEqual(service.price_unit, 10.0)
         self.assertIn("8 already rented + 3 in this order", service.infogerance_price_reason)
-        self.assertEqual((service.infogerance_existing_fleet, service.infogerance_tier_min),
-                         (8, 10))
+        self.assertEqual(
+            (service.infogerance_existing_fleet, service.infogerance_tier_min), (8, 10)
+        )
         # accessories do not count
         order.write({"order_line": [(0, 0, {"product_id": self.accessory.id})]})
         self.assertEqual(service.infogerance_fleet_size, 11)
@@ -99,8 +106,10 @@ class TestR3FleetPricing(InfogeranceCase):
         reader: the explanation is computed from stored facts, not stored text."""
         order = self._create_order(self.customer, computers=6)
         service = self._service_line(order)
-        self.assertIn("(0 already rented + 6 in this order): tier from 5 computers at 12.00",
-                      service.infogerance_price_reason)
+        self.assertIn(
+            "(0 already rented + 6 in this order): tier from 5 computers at 12.00",
+            service.infogerance_price_reason,
+        )
         french = service.with_context(lang="fr_FR").infogerance_price_reason
         self.assertIn("0 déjà loués + 6 dans cette commande", french)
         self.assertIn("palier à partir de 5 ordinateurs", french)
@@ -116,20 +125,29 @@ class TestR3FleetPricing(InfogeranceCase):
         service = self._service_line(order)
         self.env.cr.execute(
             "UPDATE sale_order_line SET infogerance_existing_fleet = 0, "
-            "infogerance_tier_min = 0 WHERE id = %s", [service.id])
+            "infogerance_tier_min = 0 WHERE id = %s",
+            [service.id],
+        )
         service.invalidate_cache()
         self.assertIn("R1", service.infogerance_price_reason)  # what an old line showed
-        path = os.path.join(os.path.dirname(os.path.dirname(__file__)),
-                            "migrations", "11.0.1.1.0", "post-migration.py")
+        path = os.path.join(
+            os.path.dirname(os.path.dirname(__file__)),
+            "migrations",
+            "11.0.1.1.0",
+            "post-migration.py",
+        )
         spec = importlib.util.spec_from_file_location("infogerance_migration_11_0_1_1_0", path)
         migration = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(migration)
         migration.migrate(self.env.cr, "11.0.1.0.0")
         service.invalidate_cache()
-        self.assertEqual((service.infogerance_existing_fleet, service.infogerance_tier_min),
-                         (8, 10))
-        self.assertIn("(8 already rented + 3 in this order): tier from 10 computers",
-                      service.infogerance_price_reason)
+        self.assertEqual(
+            (service.infogerance_existing_fleet, service.infogerance_tier_min), (8, 10)
+        )
+        self.assertIn(
+            "(8 already rented + 3 in this order): tier from 10 computers",
+            service.infogerance_price_reason,
+        )
 
     def test_r3_confirmation_creates_rental_and_service_contracts(self):
         with freeze_time("2026-01-01"):
@@ -199,13 +217,13 @@ class TestR3FleetPricing(InfogeranceCase):
         self.assertEqual(counts[0], counts[1])
         before = self.cr.sql_log_count
         sizes = self.env["res.partner"]._infogerance_fleet_sizes(
-            (self.customer | self.other_customer).ids, "2026-02-01")
+            (self.customer | self.other_customer).ids, "2026-02-01"
+        )
         self.assertEqual(self.cr.sql_log_count - before, 1)
         self.assertEqual(sizes, {self.customer.id: 1, self.other_customer.id: 60})
 
 
 class TestR4FrozenGrid(InfogeranceCase):
-
     def test_r4_grid_is_copied_onto_the_contract(self):
         with freeze_time("2026-01-01"):
             self._confirm(self.customer, computers=3)
@@ -227,11 +245,13 @@ class TestR4FrozenGrid(InfogeranceCase):
 
 
 class TestR3GridValidation(InfogeranceCase):
-
     def _offer(self, tiers):
-        return self.env["infogerance.offer"].create({
-            "name": "Bad", "tier_ids": [(0, 0, {"min_computers": m, "unit_price": p})
-                                        for m, p in tiers]})
+        return self.env["infogerance.offer"].create(
+            {
+                "name": "Bad",
+                "tier_ids": [(0, 0, {"min_computers": m, "unit_price": p}) for m, p in tiers],
+            }
+        )
 
     def test_r3_empty_grid_is_refused(self):
         with self.assertRaisesRegex(ValidationError, "R3.*no tier"):
@@ -259,12 +279,12 @@ class TestR3GridValidation(InfogeranceCase):
 
     def test_r3_salesman_cannot_edit_the_grid(self):
         from odoo.exceptions import AccessError
+
         with self.assertRaises(AccessError):
             self.offer.sudo(self.salesman).tier_ids[0].unit_price = 1.0
 
 
 class TestR5Commitment(InfogeranceCase):
-
     def test_r5_commitment_end_on_new_contract(self):
         with freeze_time("2026-01-15"):
             self._confirm(self.customer, computers=1, start="2026-01-15")
@@ -276,8 +296,9 @@ class TestR5Commitment(InfogeranceCase):
         self.offer.commitment_months = 24
         with freeze_time("2026-01-01"):
             self._confirm(self.customer, computers=1)
-        self.assertEqual(self._service_contract(self.customer).infogerance_commitment_end,
-                         "2027-12-31")
+        self.assertEqual(
+            self._service_contract(self.customer).infogerance_commitment_end, "2027-12-31"
+        )
 
     def test_r5_commitment_must_be_positive(self):
         with self.assertRaisesRegex(ValidationError, "R5"):
@@ -285,7 +306,6 @@ class TestR5Commitment(InfogeranceCase):
 
 
 class TestR4MoveToCurrentGrid(InfogeranceCase):
-
     def setUp(self):
         super().setUp()
         with freeze_time("2026-01-01"):
@@ -314,18 +334,32 @@ class TestR4MoveToCurrentGrid(InfogeranceCase):
 
 
 class TestR3QuotationFormOnchange(InfogeranceCase):
-
     def test_r3_form_shows_the_fleet_price_before_saving(self):
         with freeze_time("2026-01-01"):
             self._confirm(self.customer, computers=4, offer=False)
         env = self.env(user=self.salesman.id)
-        order = env["sale.order"].new({
-            "partner_id": self.customer.id, "infogerance_start_date": "2026-02-01",
-            "order_line": [
-                (0, 0, {"product_id": self.computer.id, "product_uom_qty": 2, "price_unit": 39}),
-                (0, 0, {"product_id": self.service_product.id, "product_uom_qty": 1,
-                        "price_unit": 15.0}),
-            ]})
+        order = env["sale.order"].new(
+            {
+                "partner_id": self.customer.id,
+                "infogerance_start_date": "2026-02-01",
+                "order_line": [
+                    (
+                        0,
+                        0,
+                        {"product_id": self.computer.id, "product_uom_qty": 2, "price_unit": 39},
+                    ),
+                    (
+                        0,
+                        0,
+                        {
+                            "product_id": self.service_product.id,
+                            "product_uom_qty": 1,
+                            "price_unit": 15.0,
+                        },
+                    ),
+                ],
+            }
+        )
         order._onchange_infogerance_service_lines()
         service = order.order_line.filtered(lambda l: l.product_id == self.service_product)
         self.assertEqual(service.product_uom_qty, 2)

@@ -15,7 +15,6 @@ from .common import InfogeranceCase
 
 @freeze_time("2026-03-10")
 class ServicesCase(InfogeranceCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -24,29 +23,33 @@ class ServicesCase(InfogeranceCase):
             cls._create_order(cls.paris, computers=10).action_confirm()
             cls._create_order(cls.customer, computers=3).action_confirm()
         Contract = cls.env["account.analytic.account"]
-        cls.paris_contract = Contract.search([("infogerance_role", "=", "service"),
-                                              ("partner_id", "=", cls.paris.id)])
-        cls.small_contract = Contract.search([("infogerance_role", "=", "service"),
-                                              ("partner_id", "=", cls.customer.id)])
+        cls.paris_contract = Contract.search(
+            [("infogerance_role", "=", "service"), ("partner_id", "=", cls.paris.id)]
+        )
+        cls.small_contract = Contract.search(
+            [("infogerance_role", "=", "service"), ("partner_id", "=", cls.customer.id)]
+        )
 
 
 class TestR8Entitlements(ServicesCase):
-
     def test_r8_service_types_are_data(self):
         codes = set(self.env["infogerance.service.type"].search([]).mapped("code"))
-        self.assertEqual(codes, {"profile", "support", "accounts", "preparation",
-                                 "user_change", "onsite", "other"})
+        self.assertEqual(
+            codes,
+            {"profile", "support", "accounts", "preparation", "user_change", "onsite", "other"},
+        )
 
     def test_r8_contract_entitlements_are_frozen_offer_services(self):
-        self.assertEqual(self.small_contract.infogerance_service_type_ids,
-                         self.offer.service_type_ids)
+        self.assertEqual(
+            self.small_contract.infogerance_service_type_ids, self.offer.service_type_ids
+        )
         self.offer.service_type_ids = [(3, self._service_type("accounts").id)]
-        self.assertIn(self._service_type("accounts"),
-                      self.small_contract.infogerance_service_type_ids)
+        self.assertIn(
+            self._service_type("accounts"), self.small_contract.infogerance_service_type_ids
+        )
 
     def test_r8_service_not_included_is_refused(self):
-        self.small_contract.infogerance_service_type_ids = [
-            (3, self._service_type("accounts").id)]
+        self.small_contract.infogerance_service_type_ids = [(3, self._service_type("accounts").id)]
         with self.assertRaisesRegex(ValidationError, "R8.*does not include"):
             self._request(self.small_contract, "accounts")
 
@@ -64,11 +67,17 @@ class TestR8Entitlements(ServicesCase):
 
     def test_r8_user_change_records_old_and_new_user(self):
         computer = self.small_contract.infogerance_rental_contract_ids[0]
-        request = self._request(self.small_contract, "user_change", old_user="Alice",
-                                new_user="Bob", done_remotely=True,
-                                rental_contract_id=computer.id)
-        self.assertEqual((request.old_user, request.new_user, request.done_remotely),
-                         ("Alice", "Bob", True))
+        request = self._request(
+            self.small_contract,
+            "user_change",
+            old_user="Alice",
+            new_user="Bob",
+            done_remotely=True,
+            rental_contract_id=computer.id,
+        )
+        self.assertEqual(
+            (request.old_user, request.new_user, request.done_remotely), ("Alice", "Bob", True)
+        )
         with self.assertRaisesRegex(ValidationError, "previous and the new user"):
             self._request(self.small_contract, "user_change", old_user="Alice")
 
@@ -84,8 +93,9 @@ class TestR8Entitlements(ServicesCase):
     def test_r8_other_service_from_the_quotation(self):
         with freeze_time("2026-01-01"):
             order = self._create_order(self.other_customer, computers=2)
-            order.infogerance_other_service_ids = [(0, 0, {
-                "name": "Printer set-up", "description": "Configure the office printer"})]
+            order.infogerance_other_service_ids = [
+                (0, 0, {"name": "Printer set-up", "description": "Configure the office printer"})
+            ]
             order.action_confirm()
         contract = self._service_contract(self.other_customer)
         other = contract.infogerance_other_service_ids
@@ -99,12 +109,12 @@ class TestR8Entitlements(ServicesCase):
 
 
 class TestR8Onsite(ServicesCase):
-
     def test_r8_onsite_eligible_in_paris_with_ten_computers(self):
         self.assertTrue(self.paris_contract.infogerance_onsite_eligible)
         self.assertIn("Eligible", self.paris_contract.infogerance_onsite_reason)
-        request = self._request(self.paris_contract, "onsite", channel="onsite",
-                                onsite_address_id=self.paris.id)
+        request = self._request(
+            self.paris_contract, "onsite", channel="onsite", onsite_address_id=self.paris.id
+        )
         request.action_confirm()
         self.assertTrue(request.stage_id.is_confirmed)
 
@@ -137,8 +147,7 @@ class TestR8Onsite(ServicesCase):
         second = self._request(self.paris_contract, "onsite", request_date="2026-12-31")
         # next contract year (from 2027-01-01)
         with freeze_time("2027-01-05"):
-            self.assertTrue(self._request(self.paris_contract, "onsite",
-                                          request_date="2027-01-05"))
+            self.assertTrue(self._request(self.paris_contract, "onsite", request_date="2027-01-05"))
         self.assertTrue(second)
 
     def test_r8_confirmation_checks_again(self):
@@ -149,24 +158,28 @@ class TestR8Onsite(ServicesCase):
 
 
 class TestR8Preparation(ServicesCase):
-
     def test_r8_delivery_refused_until_checklist_complete(self):
         computer = self.small_contract.infogerance_rental_contract_ids[0].sudo(self.technician)
         computer.write({"infogerance_prep_profile": True, "infogerance_prep_accounts": True})
-        with self.assertRaisesRegex(ValidationError, "R8.*Software installed"), \
-                self.cr.savepoint():
+        with self.assertRaisesRegex(ValidationError, "R8.*Software installed"), self.cr.savepoint():
             computer.action_mark_delivered()
         computer.invalidate_cache()
         self.assertFalse(computer.infogerance_delivery_date)
-        computer.write({"infogerance_prep_software": True, "infogerance_prep_preconnected": True,
-                        "infogerance_prep_wifi": True})
+        computer.write(
+            {
+                "infogerance_prep_software": True,
+                "infogerance_prep_preconnected": True,
+                "infogerance_prep_wifi": True,
+            }
+        )
         self.assertTrue(computer.infogerance_prep_complete)
         computer.action_mark_delivered()
         self.assertEqual(computer.infogerance_delivery_date, "2026-03-10")
 
     def test_r8_delivery_free_when_preparation_not_included(self):
         self.small_contract.infogerance_service_type_ids = [
-            (3, self._service_type("preparation").id)]
+            (3, self._service_type("preparation").id)
+        ]
         computer = self.small_contract.infogerance_rental_contract_ids[0]
         computer.action_mark_delivered()
         self.assertTrue(computer.infogerance_delivery_date)
@@ -178,20 +191,33 @@ class TestR8Preparation(ServicesCase):
 
 
 class TestR8ProfileSecrets(ServicesCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.profile = cls.env["infogerance.profile"].create({
-            "partner_id": cls.customer.id,
-            "admin_profile": "Local admin 'commown'",
-            "software_ids": [(0, 0, {"name": "LibreOffice", "version": "24.8"})],
-            "shortcut_ids": [(0, 0, {"name": "Intranet", "url": "https://intranet.example.org"})],
-            "wifi_ids": [(0, 0, {"ssid": "Atelier", "security": "wpa2", "key": "s3cr3t-wifi"})],
-            "vpn_ids": [(0, 0, {"name": "Office", "vpn_type": "wireguard",
-                                "server": "vpn.example.org", "username": "atelier",
-                                "secret": "s3cr3t-vpn"})],
-        })
+        cls.profile = cls.env["infogerance.profile"].create(
+            {
+                "partner_id": cls.customer.id,
+                "admin_profile": "Local admin 'commown'",
+                "software_ids": [(0, 0, {"name": "LibreOffice", "version": "24.8"})],
+                "shortcut_ids": [
+                    (0, 0, {"name": "Intranet", "url": "https://intranet.example.org"})
+                ],
+                "wifi_ids": [(0, 0, {"ssid": "Atelier", "security": "wpa2", "key": "s3cr3t-wifi"})],
+                "vpn_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "name": "Office",
+                            "vpn_type": "wireguard",
+                            "server": "vpn.example.org",
+                            "username": "atelier",
+                            "secret": "s3cr3t-vpn",
+                        },
+                    )
+                ],
+            }
+        )
         cls.portal = cls._create_portal_user(cls.customer, "portal_atelier")
         cls.other_portal = cls._create_portal_user(cls.paris, "portal_paris")
 
@@ -231,7 +257,6 @@ class TestR8ProfileSecrets(ServicesCase):
 
 
 class TestR8PortalAccess(ServicesCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -260,25 +285,29 @@ class TestR8PortalAccess(ServicesCase):
 
 
 class TestR9OpenRequests(ServicesCase):
-
     def test_r9_invoicing_continues_with_open_requests(self):
         computer = self.small_contract.infogerance_rental_contract_ids[0]
-        request = self._request(self.small_contract, "support", summary="Screen broken",
-                                rental_contract_id=computer.id)
+        request = self._request(
+            self.small_contract, "support", summary="Screen broken", rental_contract_id=computer.id
+        )
         request.action_confirm()
         self.assertFalse(request.is_closed)
         with freeze_time("2026-04-01"):
             self.env["account.analytic.account"].cron_recurring_create_invoice()
-        invoices = self.env["account.invoice"].search([
-            ("contract_id", "in", (self.small_contract | computer).ids),
-            ("date_invoice", "=", "2026-01-01")])
+        invoices = self.env["account.invoice"].search(
+            [
+                ("contract_id", "in", (self.small_contract | computer).ids),
+                ("date_invoice", "=", "2026-01-01"),
+            ]
+        )
         self.assertEqual(len(invoices), 2)
 
 
-@unittest.skipUnless(shutil.which("wkhtmltopdf") and shutil.which("pdftotext"),
-                     "needs wkhtmltopdf and pdftotext (make test installs them)")
+@unittest.skipUnless(
+    shutil.which("wkhtmltopdf") and shutil.which("pdftotext"),
+    "needs wkhtmltopdf and pdftotext (make test installs them)",
+)
 class TestR2OrderForm(ServicesCase):
-
     def _pdf_text(self, order):
         """The order form rendered by wkhtmltopdf, as text (pdftotext)."""
         report = self.env.ref("sale.action_report_saleorder")
@@ -304,11 +333,16 @@ class TestR2OrderForm(ServicesCase):
         text = self._pdf_text(order)
         self.assertRegex(text, r"Monthly price per computer: 12[.,]00")
         self.assertRegex(text, r"Monthly total for the whole fleet: 72[.,]00")
-        for expected in ("Managed IT services: Essentiel (test)",
-                         "Unlimited support", "On-site intervention", "Printer set-up",
-                         "Commitment: 12 months", "15 days' notice",
-                         "Any started month is due",
-                         "0 already rented + 6 in this order"):
+        for expected in (
+            "Managed IT services: Essentiel (test)",
+            "Unlimited support",
+            "On-site intervention",
+            "Printer set-up",
+            "Commitment: 12 months",
+            "15 days' notice",
+            "Any started month is due",
+            "0 already rented + 6 in this order",
+        ):
             self.assertIn(expected, text)
         # the grid
         self.assertRegex(text, r"1 15[.,]00 € 5 12[.,]00 € 10 10[.,]00")
@@ -326,13 +360,14 @@ class TestR2OrderForm(ServicesCase):
 
 
 class TestR8MultiCompany(ServicesCase):
-
     def test_r8_other_company_offers_profiles_and_requests_are_hidden(self):
         other_company = self.env["res.company"].create({"name": "Commown Belgique (test)"})
-        offer = self.offer.copy({"name": "Offer of the other company",
-                                 "company_id": other_company.id})
-        profile = self.env["infogerance.profile"].create({
-            "partner_id": self.other_customer.id, "company_id": other_company.id})
+        offer = self.offer.copy(
+            {"name": "Offer of the other company", "company_id": other_company.id}
+        )
+        profile = self.env["infogerance.profile"].create(
+            {"partner_id": self.other_customer.id, "company_id": other_company.id}
+        )
         self.assertEqual(self.technician.company_id, self.env.user.company_id)
         Offer = self.env["infogerance.offer"].sudo(self.technician)
         self.assertNotIn(offer, Offer.search([]))

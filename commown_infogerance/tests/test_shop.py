@@ -8,7 +8,6 @@ from .common import InfogeranceCase
 
 @freeze_time("2026-01-01")
 class TestShopCart(InfogeranceCase):
-
     def _cart(self, partner):
         """A shop cart: website_sale works on the order as superuser."""
         return self.env["sale.order"].sudo().create({"partner_id": partner.id})
@@ -19,8 +18,9 @@ class TestShopCart(InfogeranceCase):
         cart._cart_update(product_id=self.service_product.id, add_qty=1)
         line = self._service_line(cart)
         self.assertEqual((line.product_uom_qty, line.price_unit), (3, 15.0))
-        self.assertEqual(line.infogerance_rental_line_ids,
-                         cart.order_line.filtered("is_computer_rental"))
+        self.assertEqual(
+            line.infogerance_rental_line_ids, cart.order_line.filtered("is_computer_rental")
+        )
         self.assertFalse(cart.infogerance_sale_error)
 
     def test_r3_cart_offer_first_then_computers(self):
@@ -35,8 +35,7 @@ class TestShopCart(InfogeranceCase):
         cart = self._cart(self.customer)
         cart._cart_update(product_id=self.computer.id, add_qty=5)
         result = cart._cart_update(product_id=self.service_product.id, add_qty=1)
-        cart._cart_update(product_id=self.service_product.id, line_id=result["line_id"],
-                          set_qty=9)
+        cart._cart_update(product_id=self.service_product.id, line_id=result["line_id"], set_qty=9)
         line = self._service_line(cart)
         self.assertEqual((line.product_uom_qty, line.price_unit), (5, 12.0))
 
@@ -57,8 +56,9 @@ class TestShopCart(InfogeranceCase):
         line = self._service_line(cart)
         self.assertEqual((line.product_uom_qty, line.price_unit), (2, 15.0))
         # The cart's "Remove" link: no quantity added, quantity set to 0.
-        cart._cart_update(product_id=self.computer.id, line_id=result["line_id"],
-                          add_qty=None, set_qty=0)
+        cart._cart_update(
+            product_id=self.computer.id, line_id=result["line_id"], add_qty=None, set_qty=0
+        )
         self.assertFalse(cart.order_line.filtered("is_computer_rental"))
         self.assertEqual(line.product_uom_qty, 0)
         self.assertIn("R1", cart.infogerance_sale_error)
@@ -67,8 +67,9 @@ class TestShopCart(InfogeranceCase):
         cart = self._cart(self.customer)
         cart._cart_update(product_id=self.computer.id, add_qty=2)
         result = cart._cart_update(product_id=self.service_product.id, add_qty=1)
-        cart._cart_update(product_id=self.service_product.id, line_id=result["line_id"],
-                          add_qty=None, set_qty=0)
+        cart._cart_update(
+            product_id=self.service_product.id, line_id=result["line_id"], add_qty=None, set_qty=0
+        )
         self.assertFalse(self._service_line(cart))
         self.assertEqual(cart.order_line.mapped("product_uom_qty"), [2])
 
@@ -94,5 +95,11 @@ class TestShopCart(InfogeranceCase):
         cart.action_confirm()
         self.assertEqual(len(self._rentals(self.customer)), 3)
         contract = self._service_contract(self.customer)
-        self.assertEqual((contract.infogerance_fleet_size, contract.infogerance_unit_price,
-                          contract.infogerance_monthly_amount), (3, 15.0, 45.0))
+        self.assertEqual(
+            (
+                contract.infogerance_fleet_size,
+                contract.infogerance_unit_price,
+                contract.infogerance_monthly_amount,
+            ),
+            (3, 15.0, 45.0),
+        )

@@ -1,32 +1,32 @@
 """Termination: R6 notice and commitment, R7 started month due, manager override."""
 from freezegun import freeze_time
 
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .common import InfogeranceCase
 
 
 class TerminationCase(InfogeranceCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         with freeze_time("2026-01-01"):
             order = cls._create_order(cls.customer, computers=3)
             order.action_confirm()
-        cls.contract = cls.env["account.analytic.account"].search([
-            ("infogerance_role", "=", "service"),
-            ("partner_id", "=", cls.customer.id)])
+        cls.contract = cls.env["account.analytic.account"].search(
+            [("infogerance_role", "=", "service"), ("partner_id", "=", cls.customer.id)]
+        )
 
     def _wizard(self, request_date, user=None, **values):
         env = self.env(user=(user or self.salesman).id)
-        return env["infogerance.termination.wizard"].with_context(
-            default_contract_id=self.contract.id).create(
-                dict({"request_date": request_date, "reason": "Moving out"}, **values))
+        return (
+            env["infogerance.termination.wizard"]
+            .with_context(default_contract_id=self.contract.id)
+            .create(dict({"request_date": request_date, "reason": "Moving out"}, **values))
+        )
 
 
 class TestR6R7TerminationDate(TerminationCase):
-
     def test_r6_request_2026_06_10_ends_2026_12_31(self):
         self.assertEqual(self.contract.infogerance_termination_date("2026-06-10"), "2026-12-31")
 
@@ -58,7 +58,6 @@ class TestR6R7TerminationDate(TerminationCase):
 
 
 class TestR6TerminationWizard(TerminationCase):
-
     def test_r6_wizard_during_commitment_warns_months_remain_due(self):
         wizard = self._wizard("2026-06-10")
         self.assertEqual(wizard.effective_end_date, "2026-12-31")
@@ -89,7 +88,6 @@ class TestR6TerminationWizard(TerminationCase):
 
 
 class TestR6EndDateGuard(TerminationCase):
-
     def test_r6_writing_an_end_during_commitment_is_refused(self):
         with freeze_time("2026-06-01"), self.assertRaisesRegex(ValidationError, "R6/R7"):
             self.contract.sudo(self.salesman).write({"date_end": "2026-06-30"})
@@ -112,13 +110,31 @@ class TestR6EndDateGuard(TerminationCase):
             self.contract.write({"date_end": "2025-12-31"})
 
     def test_r6_salesman_cannot_force_even_with_a_reason(self):
+        with freeze_time("2026-06-01"), self.assertRaisesRegex(AccessError, "R6"):
+            self.contract.sudo(self.salesman)._infogerance_terminate(
+                "2026-06-01", "x", force_end_date="2026-06-30", force_reason="customer bankrupt"
+            )
         with freeze_time("2026-06-01"), self.assertRaisesRegex(ValidationError, "R6/R7"):
             self.contract.sudo(self.salesman).with_context(
-                infogerance_force_reason="customer bankrupt").write({"date_end": "2026-06-30"})
+                infogerance_force_reason="customer bankrupt"
+            ).write({"date_end": "2026-06-30"})
+
+    def test_r6_termination_writes_once_and_posts_one_message(self):
+        messages = self.contract.message_ids
+        with freeze_time("2027-03-20"):
+            self._wizard("2027-03-20").action_confirm()
+        new = self.contract.message_ids - messages
+        self.assertEqual(len(new.filtered(lambda m: "Termination requested" in (m.body or ""))), 1)
+        self.assertEqual(self.contract.date_end, "2027-04-30")
 
     def test_r6_manager_forces_an_earlier_end_with_a_reason(self):
-        wizard = self._wizard("2026-06-01", user=self.manager, force_end=True,
-                              forced_end_date="2026-06-30", force_reason="Liquidation")
+        wizard = self._wizard(
+            "2026-06-01",
+            user=self.manager,
+            force_end=True,
+            forced_end_date="2026-06-30",
+            force_reason="Liquidation",
+        )
         with freeze_time("2026-06-01"):
             wizard.action_confirm()
         self.assertEqual(self.contract.date_end, "2026-06-30")
@@ -126,16 +142,21 @@ class TestR6EndDateGuard(TerminationCase):
 
     def test_r6_manager_override_without_reason_is_refused(self):
         with freeze_time("2026-06-01"), self.assertRaisesRegex(UserError, "reason"):
-            self.contract.sudo(self.manager).with_context(
-                infogerance_force_reason=" ").write({"date_end": "2026-06-30"})
-        wizard = self._wizard("2026-06-01", user=self.manager, force_end=True,
-                              forced_end_date="2026-06-30", force_reason="")
+            self.contract.sudo(self.manager)._infogerance_terminate(
+                "2026-06-01", "x", force_end_date="2026-06-30", force_reason=" "
+            )
+        wizard = self._wizard(
+            "2026-06-01",
+            user=self.manager,
+            force_end=True,
+            forced_end_date="2026-06-30",
+            force_reason="",
+        )
         with self.assertRaisesRegex(UserError, "reason"):
             wizard.action_confirm()
 
 
 class TestR7InvoicingAfterTermination(TerminationCase):
-
     def _cron(self, day):
         with freeze_time(day):
             self.env["account.analytic.account"].cron_recurring_create_invoice()
@@ -145,28 +166,38 @@ class TestR7InvoicingAfterTermination(TerminationCase):
             self._wizard("2027-03-20").action_confirm()
         for month in range(1, 13):
             self._cron("2026-%02d-01" % month)
-        for day in ("2027-01-01", "2027-02-01", "2027-03-01", "2027-04-01", "2027-05-01",
-                    "2027-06-01"):
+        for day in (
+            "2027-01-01",
+            "2027-02-01",
+            "2027-03-01",
+            "2027-04-01",
+            "2027-05-01",
+            "2027-06-01",
+        ):
             self._cron(day)
         invoices = self.env["account.invoice"].search([("contract_id", "=", self.contract.id)])
         self.assertEqual(len(invoices), 16)  # January 2026 .. April 2027
         self.assertEqual(max(invoices.mapped("date_invoice")), "2027-04-01")
         april = invoices.filtered(lambda i: i.date_invoice == "2027-04-01")
         self.assertEqual(april.amount_untaxed, 45.0)  # in full, not prorated
-        self.assertFalse(self.env["account.invoice"].search([
-            ("contract_id", "=", self.contract.id), ("type", "=", "out_refund")]))
+        self.assertFalse(
+            self.env["account.invoice"].search(
+                [("contract_id", "=", self.contract.id), ("type", "=", "out_refund")]
+            )
+        )
 
 
 class TestR9InvoicingNeverStops(TerminationCase):
-
     def test_r9_open_service_activity_does_not_stop_invoicing(self):
-        self.env["mail.activity"].create({
-            "res_model_id": self.env.ref("analytic.model_account_analytic_account").id,
-            "res_id": self.contract.id,
-            "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
-            "summary": "Laptop screen repair in progress",
-            "user_id": self.salesman.id,
-        })
+        self.env["mail.activity"].create(
+            {
+                "res_model_id": self.env.ref("analytic.model_account_analytic_account").id,
+                "res_id": self.contract.id,
+                "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
+                "summary": "Laptop screen repair in progress",
+                "user_id": self.salesman.id,
+            }
+        )
         with freeze_time("2026-01-01"):
             self.env["account.analytic.account"].cron_recurring_create_invoice()
         invoice = self.env["account.invoice"].search([("contract_id", "=", self.contract.id)])

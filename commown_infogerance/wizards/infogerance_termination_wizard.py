@@ -1,5 +1,7 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
+
+from ..groups import MANAGER_GROUP
 
 
 class InfogeranceTerminationWizard(models.TransientModel):
@@ -10,15 +12,20 @@ class InfogeranceTerminationWizard(models.TransientModel):
     _description = "Request termination of a managed-service contract"
 
     contract_id = fields.Many2one(
-        comodel_name="account.analytic.account", required=True, ondelete="cascade",
+        comodel_name="account.analytic.account",
+        required=True,
+        ondelete="cascade",
         domain=[("infogerance_role", "=", "service")],
     )
     request_date = fields.Date(
-        string="Request received on", required=True, default=fields.Date.context_today,
+        string="Request received on",
+        required=True,
+        default=fields.Date.context_today,
     )
     reason = fields.Text(required=True)
     effective_end_date = fields.Date(
-        string="Contract ends on", compute="_compute_effective_end_date",
+        string="Contract ends on",
+        compute="_compute_effective_end_date",
     )
     explanation = fields.Text(compute="_compute_effective_end_date")
     is_manager = fields.Boolean(compute="_compute_is_manager")
@@ -38,23 +45,20 @@ class InfogeranceTerminationWizard(models.TransientModel):
                 wizard.explanation = error.name
                 continue
             wizard.effective_end_date = end
-            wizard.explanation = contract.infogerance_termination_explanation(
-                wizard.request_date)
+            wizard.explanation = contract.infogerance_termination_explanation(wizard.request_date)
 
     def _compute_is_manager(self):
-        is_manager = self.env.user.has_group("commown_infogerance.group_infogerance_manager")
+        is_manager = self.env.user.has_group(MANAGER_GROUP)
         for wizard in self:
             wizard.is_manager = is_manager
 
     @api.multi
     def action_confirm(self):
         self.ensure_one()
-        contract = self.contract_id
-        if self.force_end:
-            if not self.forced_end_date or not (self.force_reason or "").strip():
-                raise UserError(_("R6 - forcing an earlier end requires a date and a reason."))
-            contract._infogerance_request_termination(self.request_date, self.reason)
-            contract._infogerance_force_end(self.forced_end_date, self.force_reason)
-        else:
-            contract._infogerance_request_termination(self.request_date, self.reason)
+        self.contract_id._infogerance_terminate(
+            self.request_date,
+            self.reason,
+            force_end_date=self.forced_end_date if self.force_end else None,
+            force_reason=self.force_reason if self.force_end else None,
+        )
         return {"type": "ir.actions.act_window_close"}

@@ -23,15 +23,20 @@ class AccountAnalyticAccount(models.Model):
     _inherit = "account.analytic.account"
 
     @api.multi
-    def _infogerance_reprice_after_rental_change(self, cause, rental=None, description=None,
-                                                 exclude_ids=()):
+    def _infogerance_reprice_after_rental_change(
+        self, cause, rental=None, description=None, exclude_ids=()
+    ):
         """Defer the repricing to one job per customer (deduplicated): a burst of
         fleet changes is repriced once, after the transactions that made it."""
         services = self.filtered(lambda c: c.infogerance_role == "service")
         for partner in services.mapped("partner_id.commercial_partner_id"):
             self._infogerance_enqueue_reprice(
-                partner.id, cause, rental_id=rental.id if rental else None,
-                description=description, exclude_ids=exclude_ids)
+                partner.id,
+                cause,
+                rental_id=rental.id if rental else None,
+                description=description,
+                exclude_ids=exclude_ids,
+            )
         return {}
 
     @api.model
@@ -40,7 +45,8 @@ class AccountAnalyticAccount(models.Model):
         contract; a customer with a pending job already gets no second one."""
         today = fields.Date.context_today(self)
         partners = self._infogerance_running_service_contracts_all(today).mapped(
-            "partner_id.commercial_partner_id")
+            "partner_id.commercial_partner_id"
+        )
         for partner in partners.sorted("id"):
             self._infogerance_enqueue_reprice(partner.id, "consistency")
         _logger.info("consistency: repricing enqueued for %s customers", len(partners))
@@ -48,28 +54,42 @@ class AccountAnalyticAccount(models.Model):
 
     @api.model
     def _infogerance_running_service_contracts_all(self, date):
-        return self.search([
-            ("infogerance_role", "=", "service"),
-            "|", ("date_end", "=", False), ("date_end", ">=", date),
-        ], order="id")
+        return self.search(self._infogerance_running_service_domain(date), order="id")
 
     @api.model
-    def _infogerance_enqueue_reprice(self, commercial_partner_id, cause, rental_id=None,
-                                     description=None, exclude_ids=()):
+    def _infogerance_enqueue_reprice(
+        self, commercial_partner_id, cause, rental_id=None, description=None, exclude_ids=()
+    ):
         """Enqueue the repricing of a customer unless one is already pending."""
         partner = self.env["res.partner"].browse(commercial_partner_id)
-        return self.browse().with_delay(
-            identity_key=REPRICE_IDENTITY_KEY % commercial_partner_id,
-            description=_("Reprice the managed services of %(customer)s") % {
-                "customer": partner.display_name},
-        )._infogerance_job_reprice_customer(
-            commercial_partner_id, cause, rental_id=rental_id, description=description,
-            exclude_ids=list(exclude_ids), lang=self.env.lang)
+        return (
+            self.browse()
+            .with_delay(
+                identity_key=REPRICE_IDENTITY_KEY % commercial_partner_id,
+                description=_("Reprice the managed services of %(customer)s")
+                % {"customer": partner.display_name},
+            )
+            ._infogerance_job_reprice_customer(
+                commercial_partner_id,
+                cause,
+                rental_id=rental_id,
+                description=description,
+                exclude_ids=list(exclude_ids),
+                lang=self.env.lang,
+            )
+        )
 
     @api.model
     @job(default_channel="root.infogerance", retry_pattern=REPRICE_RETRY_PATTERN)
-    def _infogerance_job_reprice_customer(self, commercial_partner_id, cause, rental_id=None,
-                                          description=None, exclude_ids=(), lang=None):
+    def _infogerance_job_reprice_customer(
+        self,
+        commercial_partner_id,
+        cause,
+        rental_id=None,
+        description=None,
+        exclude_ids=(),
+        lang=None,
+    ):
         """Job: recount the fleet of a customer and reprice its running
         managed-service contracts (R3). A transaction that lost a race on the
         contracts (serialization failure, deadlock, lock timeout) is retried."""
@@ -82,13 +102,16 @@ class AccountAnalyticAccount(models.Model):
         rental = model.browse(rental_id).exists() if rental_id else None
         try:
             changes = services._infogerance_reprice(
-                cause=cause, rental=rental, description=description, exclude_ids=exclude_ids)
+                cause=cause, rental=rental, description=description, exclude_ids=exclude_ids
+            )
         except psycopg2.OperationalError as err:
             # run at once (test_queue_job_no_delay): Odoo's own request retry applies
-            if err.pgcode not in PG_CONCURRENCY_ERRORS_TO_RETRY or \
-                    not self.env.context.get("job_uuid"):
+            if err.pgcode not in PG_CONCURRENCY_ERRORS_TO_RETRY or not self.env.context.get(
+                "job_uuid"
+            ):
                 raise
             raise RetryableJobError(
                 "concurrent update of the managed-service contracts of customer %s: %s"
-                % (commercial_partner_id, err.pgcode)) from err
+                % (commercial_partner_id, err.pgcode)
+            ) from err
         return "%s contract(s) checked, %s repriced" % (len(services), len(changes))

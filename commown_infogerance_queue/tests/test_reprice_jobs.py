@@ -12,7 +12,6 @@ from ..models.account_analytic_account import REPRICE_IDENTITY_KEY
 
 @freeze_time("2026-02-02")
 class TestRepriceJobs(InfogeranceCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -42,12 +41,17 @@ class TestRepriceJobs(InfogeranceCase):
             job.store()
 
     def _new_rental(self, partner, name):
-        return self.Contract.create({
-            "name": name, "partner_id": partner.id, "infogerance_role": "rental",
-            "recurring_invoices": True, "date_start": "2026-01-01",
-            "recurring_next_date": "2026-01-01",
-            "infogerance_contract_id": self._service_contract(partner).id,
-        })
+        return self.Contract.create(
+            {
+                "name": name,
+                "partner_id": partner.id,
+                "infogerance_role": "rental",
+                "recurring_invoices": True,
+                "date_start": "2026-01-01",
+                "recurring_next_date": "2026-01-01",
+                "infogerance_contract_id": self._service_contract(partner).id,
+            }
+        )
 
     def test_confirmation_still_reprices_at_once(self):
         self.assertEqual(self.contract.infogerance_fleet_size, 2)
@@ -80,8 +84,7 @@ class TestRepriceJobs(InfogeranceCase):
 
         # once the job ran, the next change enqueues a new one
         self._new_rental(self.customer, "Late laptop")
-        self.assertEqual(len(self._jobs(self.customer).filtered(
-            lambda j: j.state == "pending")), 1)
+        self.assertEqual(len(self._jobs(self.customer).filtered(lambda j: j.state == "pending")), 1)
 
     def test_job_writes_the_price_history_in_the_users_language(self):
         """The job runner loads jobs in the environment of its own HTTP request:
@@ -108,8 +111,9 @@ class TestRepriceJobs(InfogeranceCase):
         self._new_rental(self.other_customer, "Pending change")  # a job already pending
         result = self.Contract._cron_infogerance_check_consistency()
         running = self.Contract._infogerance_running_service_contracts_all("2026-02-02")
-        self.assertEqual(result["enqueued"],
-                         len(running.mapped("partner_id.commercial_partner_id")))
+        self.assertEqual(
+            result["enqueued"], len(running.mapped("partner_id.commercial_partner_id"))
+        )
         self.assertEqual(len(self._jobs(self.customer)), 1)
         self.assertEqual(len(self._jobs(self.other_customer)), 1)
         self.assertEqual(self._jobs(self.customer).kwargs.get("rental_id"), None)
@@ -126,7 +130,8 @@ class TestRepriceJobs(InfogeranceCase):
             # what PostgreSQL raises when a concurrent transaction updated the row
             contracts.env.cr.execute(
                 "DO $$ BEGIN RAISE EXCEPTION 'concurrent update' "
-                "USING ERRCODE = 'serialization_failure'; END $$")
+                "USING ERRCODE = 'serialization_failure'; END $$"
+            )
 
         model = type(self.Contract)
         with mock.patch.object(model, "_infogerance_lock", lose_the_race, create=False):
@@ -140,8 +145,9 @@ class TestRepriceJobs(InfogeranceCase):
     def test_other_errors_are_not_retried(self):
         self._new_rental(self.customer, "Broken laptop")
         job = Job.load(self.env, self._jobs(self.customer).uuid)
-        self.env.cr.execute("DELETE FROM infogerance_contract_tier WHERE contract_id = %s",
-                            (self.contract.id,))
+        self.env.cr.execute(
+            "DELETE FROM infogerance_contract_tier WHERE contract_id = %s", (self.contract.id,)
+        )
         self.contract.invalidate_cache()
         with self.assertRaises(Exception) as caught, self.env.cr.savepoint():
             job.perform()

@@ -17,12 +17,14 @@ def migrate(cr, version):
     if not version:
         return
     env = api.Environment(cr, SUPERUSER_ID, {})
-    lines = env["sale.order.line"].search([
-        ("infogerance_offer_id", "!=", False), ("infogerance_fleet_size", ">", 0)])
+    lines = env["sale.order.line"].search(
+        [("infogerance_offer_id", "!=", False), ("infogerance_fleet_size", ">", 0)]
+    )
     facts = defaultdict(list)  # (computers already rented, tier bound): line ids
     for line in lines:
         order_computers = line.order_id.order_line.filtered(
-            "is_computer_rental")._infogerance_computer_count()
+            "is_computer_rental"
+        )._infogerance_computer_count()
         fleet = line.infogerance_fleet_size
         # The offer's grid today: a quotation older than a grid change may show
         # a tier bound that differs from the one it was priced at.
@@ -31,6 +33,8 @@ def migrate(cr, version):
     for (existing, tier_min), ids in facts.items():
         cr.execute(
             "UPDATE sale_order_line SET infogerance_existing_fleet = %s, "
-            "infogerance_tier_min = %s WHERE id IN %s", (existing, tier_min, tuple(ids)))
+            "infogerance_tier_min = %s WHERE id IN %s",
+            (existing, tier_min, tuple(ids)),
+        )
     lines.invalidate_cache(["infogerance_existing_fleet", "infogerance_tier_min"])
     _logger.info("price explanation facts filled on %d managed-service lines", len(lines))

@@ -1,0 +1,209 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from .. import rules
+from ..groups import MANAGER_GROUP, SALESMAN_GROUP
+
+#: Context marker of end dates decided by ``_infogerance_terminate`` or by the
+#: rules themselves (R1 end), after their checks. An object, so that no RPC
+#: client can pass it.
+RULES_CHECKED = object()
+
+
+class AccountAnalyticAccount(models.Model):
+    """Termination of managed-service contracts: notice, commitment and period
+    ends (R6, R7). One path, ``_infogerance_terminate``, serves the backend
+    wizard and the portal; the end-date constraint holds the rule for every
+    other path (form, import, RPC)."""
+
+    _inherit = "account.analytic.account"
+
+    infogerance_termination_request_date = fields.Date(
+        string="Termination requested on",
+        readonly=True,
+        copy=False,
+    )
+    infogerance_termination_reason = fields.Text(
+        string="Termination reason",
+        readonly=True,
+        copy=False,
+    )
+
+    @api.constrains("date_end", "date_start")
+    def _check_infogerance_end_date(self):
+        """R6/R7 on every path: an end date decided today respects the notice and
+        the commitment, and closes a billing period. Ends decided by
+        ``_infogerance_terminate`` (which checked them) carry ``RULES_CHECKED``."""
+        if self.env.context.get("infogerance_end_authorisation") is RULES_CHECKED:
+            return
+        today = fields.Date.from_string(fields.Date.context_today(self))
+        messages = {
+            rules.END_BEFORE_START: _("it precedes the contract start"),
+            rules.END_BEFORE_NOTICE: _(
+                "a termination requested today ends the contract on %(minimum)s at the "
+                "earliest (notice of %(notice)s days, commitment until %(commitment)s)"
+            ),
+            rules.END_NOT_PERIOD_END: _(
+                "it must be the last day of a billing period: any started month is due"
+            ),
+        }
+        for contract in self.filtered(lambda c: c.infogerance_role == "service" and c.date_end):
+            anchor, commitment, notice, months = contract._infogerance_termination_inputs()
+            end = fields.Date.from_string(contract.date_end)
+            violation = rules.end_date_violation(end, today, anchor, commitment, notice, months)
+            if violation:
+                minimum = rules.termination_end_date(
+                    max(today, anchor), anchor, commitment, notice, months
+                )
+                raise ValidationError(
+                    _(
+                        'R6/R7 - end date %(end)s refused on %(name)s: %(why)s. Use "Request '
+                        'termination"; only a managed-services manager may force an earlier '
+                        "end, with a reason."
+                    )
+                    % {
+                        "end": contract.date_end,
+                        "name": contract.name,
+                        "why": messages[violation]
+                        % {
+                            "minimum": minimum,
+                            "notice": notice,
+                            "commitment": contract.infogerance_commitment_end,
+                        },
+                    }
+                )
+
+    @api.multi
+    def action_request_termination(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Request termination"),
+            "res_model": "infogerance.termination.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_contract_id": self.id},
+        }
+
+    def _infogerance_termination_inputs(self):
+        self.ensure_one()
+        return (
+            fields.Date.from_string(self.date_start),
+            fields.Date.from_string(self.infogerance_commitment_end or self.date_start),
+            self.infogerance_notice_days,
+            self.recurring_interval or 1,
+        )
+
+    @api.multi
+    def infogerance_termination_date(self, request_date):
+        """Effective end of this managed-service contract for a termination requested
+        on ``request_date`` (R6 then R7). Writes nothing."""
+        self.ensure_one()
+        request = fields.Date.from_string(request_date)
+        anchor, commitment, notice, months = self._infogerance_termination_inputs()
+        if self.infogerance_role != "service":
+            raise UserError(_("%(name)s is not a managed-service contract.") % {"name": self.name})
+        if request < anchor:
+            raise UserError(
+                _(
+                    "R6 - the termination request (%(request)s) cannot precede the start of "
+                    "contract %(name)s (%(start)s)."
+                )
+                % {"request": request_date, "name": self.name, "start": self.date_start}
+            )
+        return fields.Date.to_string(
+            rules.termination_end_date(request, anchor, commitment, notice, months)
+        )
+
+    @api.multi
+    def infogerance_termination_explanation(self, request_date):
+        """What a termination requested on ``request_date`` means for the customer,
+        shown before saving by the backend wizard and the portal (R6, R7)."""
+        self.ensure_one()
+        end = self.infogerance_termination_date(request_date)
+        commitment = self.infogerance_commitment_end
+        if commitment and request_date <= commitment:
+            return _(
+                "The request is made during the commitment, which runs until "
+                "%(commitment)s: it is recorded, and the contract ends on %(end)s. All "
+                "the monthly instalments until then remain due (R6)."
+            ) % {"commitment": commitment, "end": end}
+        _anchor, commitment_day, notice, _months = self._infogerance_termination_inputs()
+        effective = rules.notice_effective_date(
+            fields.Date.from_string(request_date), commitment_day, notice
+        )
+        return _(
+            "With %(notice)s days' notice the termination takes effect on "
+            "%(effective)s; the billing period that contains it is due in full, so "
+            "the contract ends on %(end)s (R6, R7). No prorated credit note."
+        ) % {"notice": notice, "effective": fields.Date.to_string(effective), "end": end}
+
+    def _infogerance_check_may_terminate(self, force):
+        """Who may end this contract: a contact of the customer (portal) or a
+        salesman for a request; only a managed-services manager may force an end."""
+        self.ensure_one()
+        user = self.env.user
+        if user.share:
+            commercial = user.partner_id.commercial_partner_id
+            if force or commercial != self.partner_id.commercial_partner_id:
+                raise AccessError(_("You may only terminate your own company's contracts."))
+        elif not user.has_group(MANAGER_GROUP if force else SALESMAN_GROUP):
+            raise AccessError(
+                _(
+                    "R6 - only a salesman may record a termination request, and only a "
+                    "managed-services manager may force an earlier end."
+                )
+            )
+
+    @api.multi
+    def _infogerance_terminate(self, request_date, reason, force_end_date=None, force_reason=None):
+        """Record a termination request received on ``request_date`` and end the
+        contract as the rules say (R6, R7), or on ``force_end_date`` when a manager
+        forces it with ``force_reason``. Checks the user's rights, writes once and
+        posts one message. Returns the end date."""
+        self.ensure_one()
+        if self.infogerance_role != "service":
+            raise UserError(_("%(name)s is not a managed-service contract.") % {"name": self.name})
+        force = bool(force_end_date)
+        self._infogerance_check_may_terminate(force)
+        if self.date_end:
+            raise UserError(
+                _("Contract %(name)s is already terminated: it ends on %(end)s.")
+                % {"name": self.name, "end": self.date_end}
+            )
+        if force and not (force_reason or "").strip():
+            raise UserError(_("R6 - forcing an earlier end requires a date and a reason."))
+        end = self.infogerance_termination_date(request_date)
+        if force:
+            end = force_end_date
+        during = request_date <= (self.infogerance_commitment_end or "")
+        # The checks above were made with the user's rights; a portal contact
+        # may not write contracts, and the end date is the rules' (or the
+        # manager's) decision, not a field the user edits.
+        self.sudo().with_context(infogerance_end_authorisation=RULES_CHECKED).write(
+            {
+                "date_end": end,
+                "infogerance_termination_request_date": request_date,
+                "infogerance_termination_reason": reason,
+            }
+        )
+        body = _(
+            "Termination requested on %(request)s by %(user)s: %(reason)s. The contract "
+            "ends on %(end)s%(commitment)s."
+        ) % {
+            "request": request_date,
+            "user": self.env.user.name,
+            "reason": (reason or "").strip() or "-",
+            "end": end,
+            "commitment": _(" (commitment until %(commitment)s: all months until then " "are due)")
+            % {"commitment": self.infogerance_commitment_end}
+            if during and not force
+            else "",
+        }
+        if force:
+            body += " " + _("End date forced by %(user)s: %(reason)s") % {
+                "user": self.env.user.name,
+                "reason": force_reason,
+            }
+        self.sudo().message_post(body=body, author_id=self.env.user.partner_id.id)
+        return end
