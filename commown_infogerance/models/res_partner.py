@@ -20,6 +20,23 @@ FLEET_SQL = """
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
+    infogerance_customer_manager = fields.Boolean(
+        string="Customer manager (managed services)",
+        help="This contact may act for the customer on its managed-service contracts: "
+        "terminate, cancel a termination, request on-site interventions, change the "
+        "configuration profile. The customer's main contact always may.",
+    )
+
+    @api.multi
+    def _infogerance_may_act_for(self, commercial_partner):
+        """Whether this contact may act for ``commercial_partner`` (terminate, cancel a
+        termination, on-site, profile changes): the customer itself (its main contact)
+        or one of its contacts flagged as customer manager."""
+        self.ensure_one()
+        if self.commercial_partner_id != commercial_partner:
+            return False
+        return self == commercial_partner or self.infogerance_customer_manager
+
     @api.model
     def _infogerance_fleet_sizes(self, commercial_partner_ids, date, exclude_ids=()):
         """Fleet of each commercial entity at ``date``: {commercial partner id: count}.
