@@ -3,6 +3,8 @@ from unittest import mock
 
 from freezegun import freeze_time
 
+from odoo.tests.common import at_install, post_install
+
 from odoo.addons.commown_infogerance.tests.common import InfogeranceCase
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import Job
@@ -10,8 +12,13 @@ from odoo.addons.queue_job.job import Job
 from ..models.account_analytic_account import REPRICE_IDENTITY_KEY
 
 
-@freeze_time("2026-02-02")
+# fleet changes become jobs through base.automation rules, whose hooks Odoo registers
+# after loading
+@at_install(False)
+@post_install(True)
 class TestRepriceJobs(InfogeranceCase):
+    frozen_now = "2026-02-02"
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
