@@ -7,6 +7,7 @@ from psycopg2.extensions import TransactionRollbackError
 from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
 from odoo.tests.common import TransactionCase, at_install, get_db_name, post_install
+from odoo.tools import mute_logger
 
 # test_queue_job_no_delay: with commown_infogerance_queue installed, reprice at
 # once instead of leaving committed jobs behind.
@@ -103,6 +104,7 @@ class TestR3ConcurrentFleetChanges(TransactionCase):
             }
         )
 
+    @mute_logger("odoo.sql_db")  # transaction 2's expected serialization failure
     def test_r3_two_concurrent_rentals_leave_the_right_fleet(self):
         outcome = {}
         cr1 = self.registry_.cursor()

@@ -4,6 +4,7 @@ from unittest import mock
 from freezegun import freeze_time
 
 from odoo.tests.common import at_install, post_install
+from odoo.tools import mute_logger
 
 from odoo.addons.commown_infogerance.tests.common import InfogeranceCase
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -129,6 +130,7 @@ class TestRepriceJobs(InfogeranceCase):
         self.assertEqual(self.contract.infogerance_fleet_event_ids[0].cause, "consistency")
         self.assertEqual(self.other_contract.infogerance_fleet_size, 2)
 
+    @mute_logger("odoo.sql_db")  # the serialization failure raised on purpose
     def test_serialization_failure_is_retried(self):
         self._new_rental(self.customer, "Contended laptop")
         job = Job.load(self.env, self._jobs(self.customer).uuid)
