@@ -31,7 +31,7 @@ class TestR3GridMixin(SavepointCase):
         cls.Owner = cls.env["infogerance.grid.test.owner"]
 
     @classmethod
-    def tearDownClass(cls):
+    def tearDownClass(cls):  # pylint: disable=missing-return
         cls.loader.restore_registry()
         super().tearDownClass()
 

@@ -1,5 +1,4 @@
 """The shop's cart (website_sale ``_cart_update``) under the backend's rules: R1, R3."""
-from freezegun import freeze_time
 
 from odoo.exceptions import UserError
 
