@@ -1,9 +1,15 @@
 """Shared fixtures: an offer with its grid, rental and service products,
 customers and a salesman, as Commown's product_rental tests do."""
+from freezegun import freeze_time
+
 from odoo.tests.common import SavepointCase
 
 
 class InfogeranceCase(SavepointCase):
+    #: When set, the date (and time) every test of the class runs at; class set-up
+    #: runs on the real clock unless it freezes it itself with ``with freeze_time``.
+    frozen_now = None
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -72,6 +78,20 @@ class InfogeranceCase(SavepointCase):
         )
         cls.customer = cls._create_company("Atelier Test", "Paris", "75011")
         cls.other_customer = cls._create_company("Canuts Test", "Lyon", "69004")
+
+    def setUp(self):
+        super().setUp()
+        if self.frozen_now:
+            self.freeze_clock(self.frozen_now)
+
+    def freeze_clock(self, moment):
+        """Freeze the clock at ``moment`` until this test ends, whatever happens.
+
+        Stopped by a cleanup, which runs even when ``setUp`` fails: a clock left
+        frozen outlives the test and hangs Odoo's runner."""
+        freezer = freeze_time(moment)
+        freezer.start()
+        self.addCleanup(freezer.stop)
 
     @classmethod
     def _create_user(cls, name, login, group_xmlid):

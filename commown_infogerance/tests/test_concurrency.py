@@ -6,13 +6,19 @@ from psycopg2.extensions import TransactionRollbackError
 
 from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
-from odoo.tests.common import TransactionCase, get_db_name
+from odoo.tests.common import TransactionCase, at_install, get_db_name, post_install
+from odoo.tools import mute_logger
 
 # test_queue_job_no_delay: with commown_infogerance_queue installed, reprice at
 # once instead of leaving committed jobs behind.
 CONTEXT = {"tracking_disable": True, "test_queue_job_no_delay": True}
 
 
+# Post-install: the lock is taken by the repricing that base.automation rules start
+# (their hooks are registered after loading), and the second transaction's thread
+# needs the registry, which Odoo keeps locked while it loads modules.
+@at_install(False)
+@post_install(True)
 class TestR3ConcurrentFleetChanges(TransactionCase):
     """Committed data in separate cursors, as Odoo's test_ir_sequence does;
     everything created is removed in tearDown."""
@@ -98,6 +104,7 @@ class TestR3ConcurrentFleetChanges(TransactionCase):
             }
         )
 
+    @mute_logger("odoo.sql_db")  # transaction 2's expected serialization failure
     def test_r3_two_concurrent_rentals_leave_the_right_fleet(self):
         outcome = {}
         cr1 = self.registry_.cursor()

@@ -3,13 +3,19 @@ import logging
 
 from freezegun import freeze_time
 
+from odoo.tests.common import at_install, post_install
+
 from .common import InfogeranceCase
 
 _logger = logging.getLogger(__name__)
 
 
-@freeze_time("2026-03-10")
+# repricing follows base.automation rules, whose hooks Odoo registers after loading
+@at_install(False)
+@post_install(True)
 class TestR3Repricing(InfogeranceCase):
+    frozen_now = "2026-03-10"
+
     def setUp(self):
         super().setUp()
         with freeze_time("2026-01-01"):
@@ -143,6 +149,9 @@ class TestR3RepriceQueryBudget(InfogeranceCase):
         _logger.info("reprice query counts (1/100/1000 computers): %s", counts)
 
 
+# repricing follows base.automation rules, whose hooks Odoo registers after loading
+@at_install(False)
+@post_install(True)
 class TestR3BulkChanges(InfogeranceCase):
     """base.automation runs its action once per record: a bulk write or delete of
     rentals must still reprice each customer once, from the whole batch."""

@@ -13,8 +13,9 @@ from odoo.tools import config
 from .common import InfogeranceCase
 
 
-@freeze_time("2026-03-10")
 class ServicesCase(InfogeranceCase):
+    frozen_now = "2026-03-10"
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

@@ -1,13 +1,13 @@
 """The shop's cart (website_sale ``_cart_update``) under the backend's rules: R1, R3."""
-from freezegun import freeze_time
 
 from odoo.exceptions import UserError
 
 from .common import InfogeranceCase
 
 
-@freeze_time("2026-01-01")
 class TestShopCart(InfogeranceCase):
+    frozen_now = "2026-01-01"
+
     def _cart(self, partner):
         """A shop cart: website_sale works on the order as superuser."""
         return self.env["sale.order"].sudo().create({"partner_id": partner.id})

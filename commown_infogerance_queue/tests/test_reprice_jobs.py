@@ -3,6 +3,9 @@ from unittest import mock
 
 from freezegun import freeze_time
 
+from odoo.tests.common import at_install, post_install
+from odoo.tools import mute_logger
+
 from odoo.addons.commown_infogerance.tests.common import InfogeranceCase
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import Job
@@ -10,8 +13,13 @@ from odoo.addons.queue_job.job import Job
 from ..models.account_analytic_account import REPRICE_IDENTITY_KEY
 
 
-@freeze_time("2026-02-02")
+# fleet changes become jobs through base.automation rules, whose hooks Odoo registers
+# after loading
+@at_install(False)
+@post_install(True)
 class TestRepriceJobs(InfogeranceCase):
+    frozen_now = "2026-02-02"
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -122,6 +130,7 @@ class TestRepriceJobs(InfogeranceCase):
         self.assertEqual(self.contract.infogerance_fleet_event_ids[0].cause, "consistency")
         self.assertEqual(self.other_contract.infogerance_fleet_size, 2)
 
+    @mute_logger("odoo.sql_db")  # the serialization failure raised on purpose
     def test_serialization_failure_is_retried(self):
         self._new_rental(self.customer, "Contended laptop")
         job = Job.load(self.env, self._jobs(self.customer).uuid)
