@@ -5,6 +5,9 @@
 # right after each one is loaded (before base.automation registers its hooks), then
 # their post_install tests on the complete registry.
 #   ODOO_TEST_SELECT='*test_r4*,*.TestR3Repricing.*'   only the tests whose id matches
+#   RUNNER_DB_KIND=nodemo   on the no-demo template instead: Odoo 11 runs at_install
+#                           tests only on a database with demo data, so only the
+#                           post_install ones run there
 # The log goes to artifacts/odoo-runner.log. Fails on any line logged at ERROR or
 # CRITICAL (FAIL:/ERROR: lines of the test runner, tracebacks), on a time-out (a test
 # that hangs, e.g. a frozen clock left running) and when no test ran.
@@ -14,10 +17,11 @@ RUNNER_DB="${RUNNER_DB:-${ADDON}_runner}"
 RUNNER_TIMEOUT="${RUNNER_TIMEOUT:-1800}"
 LOGFILE="$ROOT/artifacts/odoo-runner.log"
 
-tmpl="$("$ROOT/scripts/db.sh" template demo)"
+RUNNER_DB_KIND="${RUNNER_DB_KIND:-demo}"
+tmpl="$("$ROOT/scripts/db.sh" template "$RUNNER_DB_KIND")"
 "$ROOT/scripts/db.sh" copy "$tmpl" "$RUNNER_DB"
 mkdir -p "$(dirname "$LOGFILE")"
-log "Odoo's runner on $RUNNER_DB (demo data)${ODOO_TEST_SELECT:+, tests matching $ODOO_TEST_SELECT}; log: ${LOGFILE#$ROOT/}"
+log "Odoo's runner on $RUNNER_DB ($RUNNER_DB_KIND)${ODOO_TEST_SELECT:+, tests matching $ODOO_TEST_SELECT}; log: ${LOGFILE#$ROOT/}"
 
 start=$SECONDS
 rc=0
@@ -50,5 +54,5 @@ if [ "$status" != ok ]; then
   tail -n 5 "$LOGFILE" >&2
   die "Odoo's runner: $ran tests ran, $failed_tests failed or in error, in ${elapsed}s: $status (see ${LOGFILE#$ROOT/})"
 fi
-log "Odoo's runner: $ran tests ran, 0 failed, in ${elapsed}s (demo database $RUNNER_DB)"
+log "Odoo's runner: $ran tests ran, 0 failed, in ${elapsed}s ($RUNNER_DB_KIND database $RUNNER_DB)"
 echo "odoo-runner: $ran passed, 0 failed"
