@@ -35,23 +35,25 @@ PATH="$LOCAL/node/node_modules/.bin:$PATH" timeout --kill-after=30 "$RUNNER_TIME
 elapsed=$((SECONDS - start))
 
 # unittest's summary lines, logged by Odoo's TestStream: "... Ran 12 tests in 3.456s"
-ran="$(grep -oE ': Ran [0-9]+ tests? in' "$LOGFILE" | awk '{n += $3} END {print n + 0}')"
+ran="$({ grep -oE ': Ran [0-9]+ tests? in' "$LOGFILE" || true; } | awk '{n += $3} END {print n + 0}')"
 # Odoo log lines: "<date> <time> <pid> <LEVEL> <db> <logger>: <message>"
 errors="$(grep -cE '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$LOGFILE" || true)"
 failed_tests="$(grep -cE '^[0-9-]+ [0-9:,]+ [0-9]+ ERROR [^ ]+ [^ ]+: (FAIL|ERROR): ' "$LOGFILE" || true)"
 
-status=ok
+problems=()
 if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
-  status="timed out after ${RUNNER_TIMEOUT}s (a test hung?)"
+  problems+=("timed out after ${RUNNER_TIMEOUT}s (a test hung?)")
 elif [ "$rc" != 0 ]; then
-  status="odoo exited with $rc"
+  problems+=("odoo exited with $rc")
 fi
-[ "$errors" = 0 ] || status="$errors line(s) logged at ERROR/CRITICAL"
-[ "$ran" -gt 0 ] || status="no test ran"
+[ "$errors" = 0 ] || problems+=("$errors line(s) logged at ERROR/CRITICAL")
+[ "$ran" -gt 0 ] || problems+=("no test ran")
+status="$(IFS=';'; echo "${problems[*]:-ok}" | sed 's/;/; /g')"
 
 if [ "$status" != ok ]; then
   grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$LOGFILE" | cut -c1-300 | head -40 >&2 || true
   tail -n 5 "$LOGFILE" >&2
+  echo "odoo-runner: $((ran > failed_tests ? ran - failed_tests : 0)) passed, $failed_tests failed"
   die "Odoo's runner: $ran tests ran, $failed_tests failed or in error, in ${elapsed}s: $status (see ${LOGFILE#$ROOT/})"
 fi
 log "Odoo's runner: $ran tests ran, 0 failed, in ${elapsed}s ($RUNNER_DB_KIND database $RUNNER_DB)"
