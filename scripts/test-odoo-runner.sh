@@ -5,6 +5,9 @@
 # right after each one is loaded (before base.automation registers its hooks), then
 # their post_install tests on the complete registry.
 #   ODOO_TEST_SELECT='*test_r4*,*.TestR3Repricing.*'   only the tests whose id matches
+#   RUNNER_DB_KIND=nodemo   on the no-demo template instead: Odoo 11 runs at_install
+#                           tests only on a database with demo data, so only the
+#                           post_install ones run there
 # The log goes to artifacts/odoo-runner.log. Fails on any line logged at ERROR or
 # CRITICAL (FAIL:/ERROR: lines of the test runner, tracebacks), on a time-out (a test
 # that hangs, e.g. a frozen clock left running) and when no test ran.
@@ -14,10 +17,11 @@ RUNNER_DB="${RUNNER_DB:-${ADDON}_runner}"
 RUNNER_TIMEOUT="${RUNNER_TIMEOUT:-1800}"
 LOGFILE="$ROOT/artifacts/odoo-runner.log"
 
-tmpl="$("$ROOT/scripts/db.sh" template demo)"
+RUNNER_DB_KIND="${RUNNER_DB_KIND:-demo}"
+tmpl="$("$ROOT/scripts/db.sh" template "$RUNNER_DB_KIND")"
 "$ROOT/scripts/db.sh" copy "$tmpl" "$RUNNER_DB"
 mkdir -p "$(dirname "$LOGFILE")"
-log "Odoo's runner on $RUNNER_DB (demo data)${ODOO_TEST_SELECT:+, tests matching $ODOO_TEST_SELECT}; log: ${LOGFILE#$ROOT/}"
+log "Odoo's runner on $RUNNER_DB ($RUNNER_DB_KIND)${ODOO_TEST_SELECT:+, tests matching $ODOO_TEST_SELECT}; log: ${LOGFILE#$ROOT/}"
 
 start=$SECONDS
 rc=0
@@ -31,24 +35,26 @@ PATH="$LOCAL/node/node_modules/.bin:$PATH" timeout --kill-after=30 "$RUNNER_TIME
 elapsed=$((SECONDS - start))
 
 # unittest's summary lines, logged by Odoo's TestStream: "... Ran 12 tests in 3.456s"
-ran="$(grep -oE ': Ran [0-9]+ tests? in' "$LOGFILE" | awk '{n += $3} END {print n + 0}')"
+ran="$({ grep -oE ': Ran [0-9]+ tests? in' "$LOGFILE" || true; } | awk '{n += $3} END {print n + 0}')"
 # Odoo log lines: "<date> <time> <pid> <LEVEL> <db> <logger>: <message>"
 errors="$(grep -cE '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$LOGFILE" || true)"
 failed_tests="$(grep -cE '^[0-9-]+ [0-9:,]+ [0-9]+ ERROR [^ ]+ [^ ]+: (FAIL|ERROR): ' "$LOGFILE" || true)"
 
-status=ok
+problems=()
 if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
-  status="timed out after ${RUNNER_TIMEOUT}s (a test hung?)"
+  problems+=("timed out after ${RUNNER_TIMEOUT}s (a test hung?)")
 elif [ "$rc" != 0 ]; then
-  status="odoo exited with $rc"
+  problems+=("odoo exited with $rc")
 fi
-[ "$errors" = 0 ] || status="$errors line(s) logged at ERROR/CRITICAL"
-[ "$ran" -gt 0 ] || status="no test ran"
+[ "$errors" = 0 ] || problems+=("$errors line(s) logged at ERROR/CRITICAL")
+[ "$ran" -gt 0 ] || problems+=("no test ran")
+status="$(IFS=';'; echo "${problems[*]:-ok}" | sed 's/;/; /g')"
 
 if [ "$status" != ok ]; then
   grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$LOGFILE" | cut -c1-300 | head -40 >&2 || true
   tail -n 5 "$LOGFILE" >&2
+  echo "odoo-runner: $((ran > failed_tests ? ran - failed_tests : 0)) passed, $failed_tests failed"
   die "Odoo's runner: $ran tests ran, $failed_tests failed or in error, in ${elapsed}s: $status (see ${LOGFILE#$ROOT/})"
 fi
-log "Odoo's runner: $ran tests ran, 0 failed, in ${elapsed}s (demo database $RUNNER_DB)"
+log "Odoo's runner: $ran tests ran, 0 failed, in ${elapsed}s ($RUNNER_DB_KIND database $RUNNER_DB)"
 echo "odoo-runner: $ran passed, 0 failed"
