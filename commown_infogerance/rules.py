@@ -1,8 +1,9 @@
 """The contract's arithmetic, as pure functions over plain values.
 
 Every channel (backend, shop, portal, crons) calls these functions, so each
-rule of ``shared/spec/DOMAIN.md`` is written once. No ORM here: dates are
-``datetime.date``, a grid is a sequence of ``(min_computers, unit_price)``.
+rule of the contract (R1-R9, explained in ``docs/rules.md`` of the repository)
+is written once. No ORM here: dates are ``datetime.date``, a grid is a
+sequence of ``(min_computers, unit_price)``.
 """
 import datetime
 import re
