@@ -136,7 +136,5 @@ class InfogerancePortal(CustomerPortal):
             with request.env.cr.savepoint():
                 request.env["infogerance.service.request"].create(values)
         except (AccessError, UserError, ValidationError) as exc:
-            return self._infogerance_contract_page(
-                contract, request_error=customer_text(exc.name)
-            )
+            return self._infogerance_contract_page(contract, request_error=customer_text(exc.name))
         return request.redirect("/my/managed-services/%d?filed=1" % contract.id)

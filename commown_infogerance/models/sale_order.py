@@ -240,7 +240,9 @@ class SaleOrder(models.Model):
                 product, line_id, add_qty, set_qty, kwargs.get("attributes")
             )
         if result["quantity"]:  # the number of computers it covers, once updated
-            result["quantity"] = self.env["sale.order.line"].browse(result["line_id"]).product_uom_qty
+            result["quantity"] = (
+                self.env["sale.order.line"].browse(result["line_id"]).product_uom_qty
+            )
         return result
 
     def _infogerance_cart_update_offer(self, product, line_id, add_qty, set_qty, attributes):

@@ -27,9 +27,16 @@ class TestR2Terms(InfogeranceCase):
     def _text(element):
         return " ".join(element.text_content().split())
 
+    @staticmethod
+    def _html(document):
+        """Rendered QWeb (UTF-8 bytes) as an HTML tree."""
+        if isinstance(document, bytes):
+            document = document.decode("utf-8")
+        return html.fromstring(document)
+
     def _terms(self, document):
         """The parts of the one terms block of an HTML document, as text."""
-        [block] = html.fromstring(document).find_class("o_infogerance_terms")
+        [block] = self._html(document).find_class("o_infogerance_terms")
         parts = {"all": self._text(block)}
         for name in ("pricing", "grid", "services", "commitment", "notice"):
             [element] = block.find_class("o_infogerance_" + name)
@@ -72,8 +79,10 @@ class TestR2Terms(InfogeranceCase):
     def test_r2_same_terms_in_french_in_pdf_shop_and_portal(self):
         order = self._create_order(self.customer, computers=6)
         pdf = self._terms(self._pdf_html(order))
-        shop = self._terms(self._render_terms(self.offer._prepare_infogerance_terms_values()))
-        contract = self._contract()
+        # the shop and the portal read their records in the visitor's language
+        french_offer = self.offer.with_context(lang="fr_FR")
+        shop = self._terms(self._render_terms(french_offer._prepare_infogerance_terms_values()))
+        contract = self._contract().with_context(lang="fr_FR")
         portal = self._terms(self._render_terms(contract._prepare_infogerance_terms_values()))
         # the contract's wording (art. 1.2 and 1.3), in French
         self.assertIn("fixes, fermes et non révisables pendant la durée d'engagement", shop["all"])
@@ -103,7 +112,7 @@ class TestR2Terms(InfogeranceCase):
         included, even for an order that breaks R1."""
         for computers in (6, None):
             order = self._create_order(self.customer, computers=computers)
-            [block] = html.fromstring(self._pdf_html(order)).find_class("infogerance_offer_terms")
+            [block] = self._html(self._pdf_html(order)).find_class("infogerance_offer_terms")
             text = self._text(block)
             self.assertIn("Services d'infogérance", text)
             self.assertNotRegex(text, RULE_CODE, computers)
