@@ -25,10 +25,15 @@ def recompute_once(records):
     records.recompute()
 
 
-class PendingSync(set):
+class PendingSync:
     """Ids of the orders whose service lines wait for the end of the operation
     under way (a cart update, an order write) to be updated, once each. A class
-    of its own, so that no RPC client can send one in its context."""
+    of its own, so that no RPC client can send one in its context. Compared by
+    identity: Odoo reuses an environment whose context is equal, and two
+    collectors holding the same ids must not be mistaken for one another."""
+
+    def __init__(self):
+        self.ids = set()
 
 
 class SaleOrder(models.Model):
@@ -116,7 +121,7 @@ class SaleOrder(models.Model):
             return
         pending = PendingSync()
         yield self.with_context(infogerance_sync=pending)
-        self.browse(sorted(pending)).exists()._infogerance_update_service_lines()
+        self.browse(sorted(pending.ids)).exists()._infogerance_update_service_lines()
 
     def _infogerance_sync_service_lines(self):
         """The lines of these orders changed: update their service lines now, or
@@ -125,7 +130,7 @@ class SaleOrder(models.Model):
         if pending is SYNCING:
             return
         if isinstance(pending, PendingSync):
-            pending.update(self.ids)
+            pending.ids.update(self.ids)
             return
         self._infogerance_update_service_lines()
 
