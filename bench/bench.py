@@ -339,6 +339,41 @@ class Bench:
             "query_ratio": round(figures[True]["queries"] / figures[False]["queries"], 2),
         }
 
+    def cart_add(self, repeats=20):
+        """Adding a computer to a shop cart (website_sale's ``_cart_update``, what
+        /shop/cart/update calls) that holds the offer, against a cart without it."""
+        env = self.env
+        partner_id = self.partners[-1].id
+        figures = {}
+        for with_service in (True, False):
+            cart = env["sale.order"].create({"partner_id": partner_id})
+            cart._cart_update(product_id=self.computer.id, add_qty=2)
+            if with_service:
+                cart._cart_update(product_id=self.service_product.id, add_qty=1)
+            times, queries = [], []
+            for repeat in range(repeats + 1):
+                cart.invalidate_cache()
+                with Timer(self.cr) as timer:
+                    cart._cart_update(product_id=self.computer.id, add_qty=1)
+                if repeat:
+                    times.append(timer.seconds * 1000)
+                    queries.append(timer.queries)
+            if with_service:
+                service = cart.order_line.filtered("infogerance_offer_id")
+                assert service.product_uom_qty == 3 + repeats, service.product_uom_qty
+            figures[with_service] = {
+                "ms": round(statistics.median(times), 2),
+                "queries": int(statistics.median(queries)),
+            }
+        self.cr.rollback()
+        self.results["cart_add_computer"] = {
+            "level": "sale.order._cart_update(product_id=computer, add_qty=1) on a cart",
+            "with_service_line": figures[True],
+            "without_service_line": figures[False],
+            "time_ratio": round(figures[True]["ms"] / figures[False]["ms"], 2),
+            "query_ratio": round(figures[True]["queries"] / figures[False]["queries"], 2),
+        }
+
     def invoicing(self):
         env = self.env
         Contract = env["account.analytic.account"].with_context(tracking_disable=True)
@@ -461,6 +496,19 @@ class Bench:
                 "cart update ratio",
                 "time x%(time_ratio)s, queries x%(query_ratio)s" % r["cart_update"],
             ),
+            (
+                "add a computer to the cart, with offer",
+                "%(ms)s ms, %(queries)s queries" % r["cart_add_computer"]["with_service_line"],
+            ),
+            (
+                "add a computer to the cart, without",
+                "%(ms)s ms, %(queries)s queries" % r["cart_add_computer"]["without_service_line"],
+            ),
+            (
+                "add a computer ratio",
+                "time x%(time_ratio)s, queries x%(query_ratio)s (target <= x1.5, x1.3)"
+                % r["cart_add_computer"],
+            ),
         ]
         width = max(len(name) for name, _ in rows)
         print()
@@ -505,6 +553,7 @@ def main():
         bench.reprice()
         log("reprice done")
         bench.cart()
+        bench.cart_add()
         log("cart done")
         bench.invoicing()
         log("invoicing done")

@@ -28,6 +28,7 @@
         "views/infogerance_fleet_event_views.xml",
         "views/infogerance_profile_views.xml",
         "views/infogerance_service_request_views.xml",
+        "views/infogerance_terms_templates.xml",
         "report/sale_report_templates.xml",
         "views/product_template_views.xml",
         "views/account_analytic_account_views.xml",

@@ -1,8 +1,9 @@
 """The contract's arithmetic, as pure functions over plain values.
 
 Every channel (backend, shop, portal, crons) calls these functions, so each
-rule of ``shared/spec/DOMAIN.md`` is written once. No ORM here: dates are
-``datetime.date``, a grid is a sequence of ``(min_computers, unit_price)``.
+rule of the contract (R1-R9, explained in ``docs/rules.md`` of the repository)
+is written once. No ORM here: dates are ``datetime.date``, a grid is a
+sequence of ``(min_computers, unit_price)``.
 """
 import datetime
 import re
@@ -68,6 +69,15 @@ def monthly_amount(grid, fleet_size):
 def commitment_end(start, months):
     """Last day of the commitment: start + months - 1 day (R5, art. 1.3)."""
     return start + relativedelta(months=months) - datetime.timedelta(days=1)
+
+
+def commitment_months(start, last_day):
+    """Length in months of a commitment from ``start`` to ``last_day`` included,
+    the inverse of :func:`commitment_end` (0 without a last day) (R5)."""
+    if not (start and last_day):
+        return 0
+    span = relativedelta(last_day + datetime.timedelta(days=1), start)
+    return span.years * 12 + span.months
 
 
 def billing_period(anchor, day, months=1):
@@ -140,6 +150,22 @@ def empty_fleet_end_date(anchor, first_day_without_computer, months=1):
     """
     last_day_with_computer = max(anchor, first_day_without_computer - datetime.timedelta(days=1))
     return billing_period(anchor, last_day_with_computer, months)[1]
+
+
+# Messages for customers -------------------------------------------------------
+
+_RULE_CODE_PREFIX = re.compile(r"^\s*R\d(?:\s*/\s*R\d)*\s*[-:]\s*")
+_RULE_CODE_NOTE = re.compile(r"\s*\(R\d(?:\s*[,/]\s*R\d)*\)")
+
+
+def customer_text(message):
+    """The same message without the internal rule codes ("R1 - ...", "(R6, R7)")
+    that staff messages carry: customers read the rule, not its number (R2)."""
+    text = _RULE_CODE_NOTE.sub("", message or "")
+    stripped = _RULE_CODE_PREFIX.sub("", text)
+    if stripped != text:  # "R1 - a managed service..." -> "A managed service..."
+        stripped = stripped[:1].upper() + stripped[1:]
+    return stripped
 
 
 # R8 - services and entitlements (art. 2.1) -----------------------------------

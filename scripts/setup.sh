@@ -17,7 +17,8 @@ find_python37() {
 }
 
 setup_venv() {
-  local want; want="$(cat "$ROOT/requirements.txt" "$ROOT/requirements-odoo.txt" | sha1sum | cut -c1-40)"
+  # the pins, not the comments: editing a comment reinstalls nothing
+  local want; want="$(cat "$ROOT/requirements.txt" "$ROOT/requirements-odoo.txt" | grep -v '^\s*#' | sha1sum | cut -c1-40)"
   if [ -f "$VENV/.requirements.sha1" ] && [ "$(cat "$VENV/.requirements.sha1")" = "$want" ]; then
     return
   fi

@@ -4,6 +4,8 @@ from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
+from ..rules import customer_text
+
 
 class InfogerancePortal(CustomerPortal):
     """Managed-service contracts in the customer portal (/my). Records are read
@@ -50,11 +52,12 @@ class InfogerancePortal(CustomerPortal):
                 termination_end = contract.infogerance_termination_date(today)
                 termination_explanation = contract.infogerance_termination_explanation(today)
             except UserError as exc:
-                termination_explanation = exc.name
+                termination_explanation = customer_text(exc.name)
         values.update(
             {
                 "contract": contract,
                 "today": today,
+                "terms": contract._prepare_infogerance_terms_values(),
                 "termination_end": termination_end,
                 "termination_explanation": termination_explanation,
                 "error": error,
@@ -94,7 +97,7 @@ class InfogerancePortal(CustomerPortal):
                 % {"reason": (reason or "").strip() or "-"},
             )
         except (AccessError, UserError) as exc:
-            return self._infogerance_contract_page(contract, error=exc.name)
+            return self._infogerance_contract_page(contract, error=customer_text(exc.name))
         return request.redirect("/my/managed-services/%d?terminated=1" % contract.id)
 
     def _infogerance_prepare_request_values(self, contract, post):
@@ -133,5 +136,5 @@ class InfogerancePortal(CustomerPortal):
             with request.env.cr.savepoint():
                 request.env["infogerance.service.request"].create(values)
         except (AccessError, UserError, ValidationError) as exc:
-            return self._infogerance_contract_page(contract, request_error=exc.name)
+            return self._infogerance_contract_page(contract, request_error=customer_text(exc.name))
         return request.redirect("/my/managed-services/%d?filed=1" % contract.id)

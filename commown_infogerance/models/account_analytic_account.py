@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .. import rules
+
 
 class AccountAnalyticAccount(models.Model):
     """Computer-rental and managed-service contracts (OCA ``contract`` 11.0):
@@ -99,6 +101,26 @@ class AccountAnalyticAccount(models.Model):
     @api.constrains("infogerance_tier_ids", "infogerance_role")
     def _check_infogerance_tier_ids(self):
         self._check_infogerance_grid()
+
+    def _prepare_infogerance_terms_values(self):
+        """Parameters of the ``infogerance_terms`` template for this contract, as
+        the portal shows them: its frozen grid and terms, the tier applied (R2)."""
+        self.ensure_one()
+        tier = rules.applicable_tier(self._infogerance_grid(), self.infogerance_fleet_size)
+        return {
+            "tiers": self.infogerance_tier_ids,
+            "currency": self.company_id.currency_id,
+            "service_types": self.infogerance_service_type_ids,
+            "other_services": self.infogerance_other_service_ids,
+            "commitment_months": rules.commitment_months(
+                fields.Date.from_string(self.date_start),
+                fields.Date.from_string(self.infogerance_commitment_end),
+            ),
+            "commitment_end": self.infogerance_commitment_end,
+            "notice_days": self.infogerance_notice_days,
+            "current_tier_min": tier.min_computers if tier else 0,
+            "show_descriptions": True,
+        }
 
     def _infogerance_grid_tiers(self):
         return self.infogerance_tier_ids

@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools.misc import format_date
 
 from .. import rules
 from ..groups import MANAGER_GROUP, SALESMAN_GROUP
@@ -118,7 +119,8 @@ class AccountAnalyticAccount(models.Model):
     @api.multi
     def infogerance_termination_explanation(self, request_date):
         """What a termination requested on ``request_date`` means for the customer,
-        shown before saving by the backend wizard and the portal (R6, R7)."""
+        shown before saving by the backend wizard and the portal (R6, R7): worded
+        for customers (no rule code), dates in the reader's language."""
         self.ensure_one()
         end = self.infogerance_termination_date(request_date)
         commitment = self.infogerance_commitment_end
@@ -126,8 +128,11 @@ class AccountAnalyticAccount(models.Model):
             return _(
                 "The request is made during the commitment, which runs until "
                 "%(commitment)s: it is recorded, and the contract ends on %(end)s. All "
-                "the monthly instalments until then remain due (R6)."
-            ) % {"commitment": commitment, "end": end}
+                "the monthly instalments until then remain due."
+            ) % {
+                "commitment": format_date(self.env, commitment),
+                "end": format_date(self.env, end),
+            }
         _anchor, commitment_day, notice, _months = self._infogerance_termination_inputs()
         effective = rules.notice_effective_date(
             fields.Date.from_string(request_date), commitment_day, notice
@@ -135,8 +140,12 @@ class AccountAnalyticAccount(models.Model):
         return _(
             "With %(notice)s days' notice the termination takes effect on "
             "%(effective)s; the billing period that contains it is due in full, so "
-            "the contract ends on %(end)s (R6, R7). No prorated credit note."
-        ) % {"notice": notice, "effective": fields.Date.to_string(effective), "end": end}
+            "the contract ends on %(end)s. No prorated credit note."
+        ) % {
+            "notice": notice,
+            "effective": format_date(self.env, effective),
+            "end": format_date(self.env, end),
+        }
 
     def _infogerance_check_may_terminate(self, force):
         """Who may end this contract: a contact of the customer (portal) or a

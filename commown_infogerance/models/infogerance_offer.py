@@ -90,6 +90,24 @@ class InfogeranceOffer(models.Model):
             for t in self.tier_ids
         ]
 
+    def _prepare_infogerance_terms_values(self, **overrides):
+        """Parameters of the ``infogerance_terms`` template for this offer, as the
+        shop's product page and the order PDF show them (R2)."""
+        self.ensure_one()
+        values = {
+            "tiers": self.tier_ids,
+            "currency": self.currency_id,
+            "service_types": self.service_type_ids,
+            "other_services": self.env["infogerance.other.service"],
+            "commitment_months": self.commitment_months,
+            "commitment_end": False,
+            "notice_days": self.notice_days,
+            "current_tier_min": 0,
+            "show_descriptions": True,
+        }
+        values.update(overrides)
+        return values
+
     def get_unit_price(self, fleet_size):
         """Public helper: the offer's current unit price for a fleet size (R3)."""
         self.ensure_one()

@@ -1,5 +1,39 @@
+from contextlib import contextmanager
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+
+from .. import rules
+
+#: Context value while ``_infogerance_update_service_lines`` writes the service
+#: lines: their own writes trigger no other update. An object, so that no RPC
+#: client can send it.
+SYNCING = object()
+
+
+@contextmanager
+def recompute_once(records):
+    """Stored computed fields invalidated by several writes in the block (line
+    amounts, order totals, invoice status) are recomputed once, at its end, not
+    after each write; reading one inside the block still computes it."""
+    env = records.env
+    if not (env.recompute and env.context.get("recompute", True)):
+        yield  # an enclosing block recomputes
+        return
+    with env.norecompute():
+        yield
+    records.recompute()
+
+
+class PendingSync:
+    """Ids of the orders whose service lines wait for the end of the operation
+    under way (a cart update, an order write) to be updated, once each. A class
+    of its own, so that no RPC client can send one in its context. Compared by
+    identity: Odoo reuses an environment whose context is equal, and two
+    collectors holding the same ids must not be mistaken for one another."""
+
+    def __init__(self):
+        self.ids = set()
 
 
 class SaleOrder(models.Model):
@@ -53,21 +87,52 @@ class SaleOrder(models.Model):
 
     def _compute_infogerance_sale_error(self):
         """The message of the sale rules check, for the shop's cart and checkout:
-        the same check as confirmation, not a copy of it."""
+        the same check as confirmation, not a copy of it, worded for customers."""
         for order in self:
             try:
                 order._infogerance_check_sale_rules()
             except UserError as error:
-                order.infogerance_sale_error = error.name
+                order.infogerance_sale_error = rules.customer_text(error.name)
             else:
                 order.infogerance_sale_error = False
 
+    @api.model
+    def create(self, vals):
+        with self._infogerance_sync_at_end() as orders:
+            order = super(SaleOrder, orders).create(vals)
+        return order.with_env(self.env)
+
     @api.multi
     def write(self, vals):
-        result = super().write(vals)
-        if {"partner_id", "infogerance_start_date"} & set(vals):
-            self._infogerance_update_service_lines()
+        with self._infogerance_sync_at_end() as orders:
+            result = super(SaleOrder, orders).write(vals)
+            if {"partner_id", "infogerance_start_date"} & set(vals):
+                orders._infogerance_sync_service_lines()
         return result
+
+    @contextmanager
+    def _infogerance_sync_at_end(self):
+        """Run an operation on these orders (the records yielded) that may change
+        their lines several times (lines created, written, deleted), and update
+        the service lines of the orders it touched once, at its end (R1, R3)."""
+        pending = self.env.context.get("infogerance_sync")
+        if pending is SYNCING or isinstance(pending, PendingSync):
+            yield self  # an enclosing operation updates them
+            return
+        pending = PendingSync()
+        yield self.with_context(infogerance_sync=pending)
+        self.browse(sorted(pending.ids)).exists()._infogerance_update_service_lines()
+
+    def _infogerance_sync_service_lines(self):
+        """The lines of these orders changed: update their service lines now, or
+        at the end of the operation under way."""
+        pending = self.env.context.get("infogerance_sync")
+        if pending is SYNCING:
+            return
+        if isinstance(pending, PendingSync):
+            pending.ids.update(self.ids)
+            return
+        self._infogerance_update_service_lines()
 
     def _infogerance_start(self):
         self.ensure_one()
@@ -80,23 +145,29 @@ class SaleOrder(models.Model):
 
     def _infogerance_update_service_lines(self):
         """Tie managed-service lines to the computers of the order and price them
-        from the customer's whole fleet (R1, R3). Quotations only."""
+        from the customer's whole fleet (R1, R3), with one write per service line
+        that changes. Quotations only."""
         for order in self.filtered(lambda o: o.state in ("draft", "sent")):
             lines = order.order_line
             services = lines.filtered("infogerance_offer_id")
             if not services:
                 continue
             rentals = lines.filtered("is_computer_rental")
-            ctx_lines = services.with_context(infogerance_no_sync=True)
             uncovered = rentals - services.mapped("infogerance_rental_line_ids")
-            if uncovered:
-                ctx_lines[0].infogerance_rental_line_ids |= uncovered
             existing = order._infogerance_existing_fleet() if order.partner_id else 0
             computers = rentals._infogerance_computer_count()
-            for line in ctx_lines:
-                vals = line._infogerance_price_values(existing, computers)
-                if any(line[name] != value for name, value in vals.items()):
-                    line.write(vals)
+            for index, line in enumerate(services):
+                covered = line.infogerance_rental_line_ids
+                if index == 0:  # the first line takes the computers no line covers yet
+                    covered |= uncovered
+                vals = line._infogerance_price_values(
+                    existing, computers, covered._infogerance_computer_count()
+                )
+                vals = {name: value for name, value in vals.items() if line[name] != value}
+                if index == 0 and uncovered:
+                    vals["infogerance_rental_line_ids"] = [(4, rental.id) for rental in uncovered]
+                if vals:  # read above in this environment's cache, written without a resync
+                    line.with_context(infogerance_sync=SYNCING).write(vals)
 
     @api.onchange("order_line", "partner_id", "infogerance_start_date")
     def _onchange_infogerance_service_lines(self):
@@ -158,23 +229,32 @@ class SaleOrder(models.Model):
     def _cart_update(self, product_id=None, line_id=None, add_qty=0, set_qty=0, **kwargs):
         """The shop writes the pricelist price on every line it touches: the
         managed-service lines are then repriced from the fleet (R3) and their
-        quantity follows the computers, whatever line the customer changed."""
+        quantity follows the computers, whatever line the customer changed; once
+        per cart update, however many times the shop writes the line."""
         product = self.env["product.product"].browse(int(product_id or 0))
-        if product.infogerance_offer_id:
-            return self._infogerance_cart_update_offer(
+        with recompute_once(self), self._infogerance_sync_at_end() as order:
+            if not product.infogerance_offer_id:
+                return super(SaleOrder, order)._cart_update(
+                    product_id=product_id,
+                    line_id=line_id,
+                    add_qty=add_qty,
+                    set_qty=set_qty,
+                    **kwargs,
+                )
+            result = order._infogerance_cart_update_offer(
                 product, line_id, add_qty, set_qty, kwargs.get("attributes")
             )
-        result = super()._cart_update(
-            product_id=product_id, line_id=line_id, add_qty=add_qty, set_qty=set_qty, **kwargs
-        )
-        self._infogerance_update_service_lines()
+        if result["quantity"]:  # the number of computers it covers, once updated
+            result["quantity"] = (
+                self.env["sale.order.line"].browse(result["line_id"]).product_uom_qty
+            )
         return result
 
     def _infogerance_cart_update_offer(self, product, line_id, add_qty, set_qty, attributes):
         """The customer puts the offer in the cart or takes it out; its quantity is
         not theirs to choose: it is the number of computers it covers (R1, R3),
         possibly 0 until computers are added. website_sale would drop a line of
-        quantity 0, hence this path."""
+        quantity 0, hence this path. Runs within ``_infogerance_sync_at_end``."""
         self.ensure_one()
         if self.state != "draft":
             return super()._cart_update(
@@ -197,7 +277,7 @@ class SaleOrder(models.Model):
             values["name"] = self._get_line_description(self.id, product.id, attributes=attributes)
             line = self.env["sale.order.line"].sudo().create(values)
             line._compute_tax_id()
-        self._infogerance_update_service_lines()
+        self._infogerance_sync_service_lines()
         return {"line_id": line.id, "quantity": line.product_uom_qty}
 
     @api.multi

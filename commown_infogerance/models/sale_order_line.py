@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 
 from .. import rules
+from .sale_order import recompute_once
 
 # Fields of a sale line whose change moves the managed-service price.
 FLEET_FIELDS = {
@@ -69,16 +70,19 @@ class SaleOrderLine(models.Model):
 
     @api.model
     def create(self, vals):
-        line = super().create(vals)
-        if line.is_computer_rental or line.infogerance_offer_id:
-            line.order_id._infogerance_update_service_lines()
+        with recompute_once(self):  # the rental line's write, then the service lines'
+            line = super().create(vals)
+            if line.is_computer_rental or line.infogerance_offer_id:
+                line.order_id._infogerance_sync_service_lines()
         return line
 
     @api.multi
     def write(self, vals):
-        result = super().write(vals)
-        if FLEET_FIELDS & set(vals) and not self.env.context.get("infogerance_no_sync"):
-            self.mapped("order_id")._infogerance_update_service_lines()
+        if not FLEET_FIELDS & set(vals):
+            return super().write(vals)
+        with recompute_once(self):  # the rental line's write, then the service lines'
+            result = super().write(vals)
+            self.mapped("order_id")._infogerance_sync_service_lines()
         return result
 
     @api.multi
@@ -86,8 +90,9 @@ class SaleOrderLine(models.Model):
         orders = self.filtered(lambda l: l.is_computer_rental or l.infogerance_offer_id).mapped(
             "order_id"
         )
-        result = super().unlink()
-        orders.exists()._infogerance_update_service_lines()
+        with recompute_once(self):  # the rental line's write, then the service lines'
+            result = super().unlink()
+            orders.exists()._infogerance_sync_service_lines()
         return result
 
     def _infogerance_computer_count(self):
@@ -142,7 +147,7 @@ class SaleOrderLine(models.Model):
             else:
                 line.infogerance_price_reason = _(
                     "No computer rented nor in this order: a managed service needs "
-                    "a computer rental (R1)."
+                    "a computer rental."
                 )
 
     # Contracts created at confirmation ----------------------------------------

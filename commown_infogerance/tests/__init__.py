@@ -9,5 +9,6 @@ from . import test_services
 from . import test_i18n
 from . import test_shop
 from . import test_portal
+from . import test_r2_terms
 from . import test_query_budget
 from . import test_grid_mixin

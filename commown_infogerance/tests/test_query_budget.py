@@ -146,3 +146,104 @@ class TestFleetCountIndex(InfogeranceCase):
             self.env["res.partner"]._infogerance_fleet_sizes([partner.id], "2026-02-01"),
             {partner.id: 21},
         )
+
+
+#: Queries a shop cart update costs more when the cart holds the offer (its
+#: service line follows the computers): the fleet count, the offer's grid, the
+#: service line's write and the sale line's stored fields Odoo recomputes for it.
+#: Measured 38 (80 - 38 = 42 before the update ran once per cart update).
+CART_SERVICE_EXTRA = 42
+
+
+class TestCartUpdateOnce(InfogeranceCase):
+    """The sale order <-> sale order line round trip: the service line is
+    recomputed once per cart update or order write, not once per line written."""
+
+    def _cart(self, offer=True):
+        cart = self.env["sale.order"].sudo().create({"partner_id": self.customer.id})
+        cart._cart_update(product_id=self.computer.id, add_qty=2)
+        if offer:
+            cart._cart_update(product_id=self.service_product.id, add_qty=1)
+        return cart
+
+    def _updates(self, function):
+        """How many times ``function`` updates service lines (counted, then run)."""
+        SaleOrder = type(self.env["sale.order"])
+        original = SaleOrder._infogerance_update_service_lines
+        calls = []
+
+        def counting(orders):
+            calls.append(orders.ids)
+            return original(orders)
+
+        with mock.patch.object(SaleOrder, "_infogerance_update_service_lines", counting):
+            function()
+        return len(calls)
+
+    def test_r3_cart_update_updates_the_service_line_once(self):
+        cart = self._cart()
+        # a new line (website_sale creates it, then writes its quantity and price)
+        other = self.computer.copy({"name": "Desktop rental (test)"})
+        self.assertEqual(
+            self._updates(lambda: cart._cart_update(product_id=other.id, add_qty=2)), 1
+        )
+        # more of a line in the cart
+        self.assertEqual(
+            self._updates(lambda: cart._cart_update(product_id=self.computer.id, add_qty=1)), 1
+        )
+        line = self._service_line(cart)
+        self.assertEqual((line.product_uom_qty, line.price_unit), (5, 12.0))
+
+    def test_r3_order_write_of_several_lines_updates_the_service_line_once(self):
+        order = self._create_order(self.customer, computers=2)
+        rental = order.order_line.filtered("is_computer_rental")
+        self.assertEqual(
+            self._updates(
+                lambda: order.write(
+                    {
+                        "order_line": [
+                            (1, rental.id, {"product_uom_qty": 3}),
+                            (0, 0, {"product_id": self.computer.id, "product_uom_qty": 4}),
+                            (0, 0, {"product_id": self.computer.id, "product_uom_qty": 1}),
+                        ]
+                    }
+                )
+            ),
+            1,
+        )
+        line = self._service_line(order)
+        self.assertEqual((line.product_uom_qty, line.price_unit), (8, 12.0))
+        self.assertEqual(line.infogerance_rental_line_ids, order.order_line - line)
+
+    def test_r3_orders_created_in_a_row_each_update_their_service_line(self):
+        """Each order write or creation collects its own orders: a collector of an
+        earlier operation (Odoo reuses environments of equal contexts) takes none."""
+        for computers, price in ((2, 15.0), (1, 15.0), (6, 12.0), (12, 10.0)):
+            order = self._create_order(self.customer, computers=computers)
+            order.write({"note": "confirmed later"})
+            line = self._service_line(order)
+            self.assertEqual((line.product_uom_qty, line.price_unit), (computers, price))
+            self.assertEqual(line.infogerance_rental_line_ids, order.order_line - line)
+
+    def test_r3_context_cannot_switch_the_update_off(self):
+        """An RPC client's context is plain data: no value of it skips the update."""
+        order = self._create_order(self.customer, computers=2)
+        rental = order.order_line.filtered("is_computer_rental")
+        for context in ({"infogerance_sync": []}, {"infogerance_sync": True}):
+            rental.with_context(**context).write({"product_uom_qty": rental.product_uom_qty + 1})
+        self.assertEqual(self._service_line(order).product_uom_qty, 4)
+
+    def _add_computer_queries(self, cart):
+        cart.invalidate_cache()
+        before = self.cr.sql_log_count
+        cart._cart_update(product_id=self.computer.id, add_qty=1)
+        return self.cr.sql_log_count - before
+
+    def test_r3_cart_update_query_budget(self):
+        with_offer, without = self._cart(), self._cart(offer=False)
+        self._add_computer_queries(with_offer)  # warm the registry caches
+        self._add_computer_queries(without)
+        extra = self._add_computer_queries(with_offer) - self._add_computer_queries(without)
+        _logger.info("adding a computer to a cart: %s more queries with the offer", extra)
+        self.assertLessEqual(extra, CART_SERVICE_EXTRA)
+        self.assertEqual(self._service_line(with_offer).product_uom_qty, 4)

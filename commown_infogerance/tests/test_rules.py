@@ -64,6 +64,14 @@ class TestR5Commitment(unittest.TestCase):
         self.assertEqual(rules.commitment_end(D(2026, 1, 15), 12), D(2027, 1, 14))
         self.assertEqual(rules.commitment_end(D(2026, 3, 1), 24), D(2028, 2, 29))
 
+    @given(st.dates(D(2000, 1, 1), D(2100, 1, 1)), st.integers(1, 60))
+    def test_r5_commitment_months_inverts_commitment_end(self, start, months):
+        end = rules.commitment_end(start, months)
+        self.assertEqual(rules.commitment_months(start, end), months)
+
+    def test_r5_commitment_months_without_an_end(self):
+        self.assertEqual(rules.commitment_months(D(2026, 1, 1), None), 0)
+
 
 class TestR6R7Termination(unittest.TestCase):
     START = D(2026, 1, 1)
@@ -154,6 +162,25 @@ class TestR1EmptyFleetEnd(unittest.TestCase):
         self.assertEqual(rules.empty_fleet_end_date(start, D(2026, 3, 21)), D(2026, 3, 31))
         self.assertEqual(rules.empty_fleet_end_date(start, D(2026, 4, 1)), D(2026, 3, 31))
         self.assertEqual(rules.empty_fleet_end_date(start, D(2026, 1, 1)), D(2026, 1, 31))
+
+
+class TestR2CustomerText(unittest.TestCase):
+    """Customers read the rule, not its internal number."""
+
+    def test_r2_rule_codes_are_removed_for_customers(self):
+        for staff, customer in (
+            ("R1 - a managed service requires a rental.", "A managed service requires a rental."),
+            ("R6/R7 - end date refused.", "End date refused."),
+            ("R8 - prestation « x » non couverte", "Prestation « x » non couverte"),
+            ("the contract ends on 30/04/2027 (R6, R7).", "the contract ends on 30/04/2027."),
+            ("until then remain due (R6).", "until then remain due."),
+            ("Nothing to remove.", "Nothing to remove."),
+            (False, ""),
+        ):
+            self.assertEqual(rules.customer_text(staff), customer)
+
+    def test_r2_other_words_are_kept(self):
+        self.assertEqual(rules.customer_text("Room R12 - floor 2"), "Room R12 - floor 2")
 
 
 class TestR8Rules(unittest.TestCase):

@@ -83,7 +83,7 @@ class TestR3FleetPricing(InfogeranceCase):
         self.assertEqual(len(service.infogerance_rental_line_ids), 2)
         order.order_line.filtered("is_computer_rental").unlink()
         self.assertEqual(service.product_uom_qty, 0)
-        self.assertIn("R1", service.infogerance_price_reason)
+        self.assertIn("needs a computer rental", service.infogerance_price_reason)
 
     def test_r3_quotation_tier_counts_existing_rentals(self):
         with freeze_time("2026-01-01"):
@@ -129,7 +129,8 @@ class TestR3FleetPricing(InfogeranceCase):
             [service.id],
         )
         service.invalidate_cache()
-        self.assertIn("R1", service.infogerance_price_reason)  # what an old line showed
+        # what an old line showed
+        self.assertIn("needs a computer rental", service.infogerance_price_reason)
         path = os.path.join(
             os.path.dirname(os.path.dirname(__file__)),
             "migrations",

@@ -341,7 +341,8 @@ class TestR2OrderForm(ServicesCase):
             "Printer set-up",
             "Commitment: 12 months",
             "15 days' notice",
-            "Any started month is due",
+            "any started month being due",
+            "fixed, firm and not revisable during the commitment",
             "0 already rented + 6 in this order",
         ):
             self.assertIn(expected, text)
@@ -355,7 +356,7 @@ class TestR2OrderForm(ServicesCase):
         self.assertRegex(text, r"Prix mensuel par ordinateur : 12[.,]00")
         self.assertIn("Engagement : 12 mois", text)
         self.assertIn("préavis de 15 jours", text)
-        self.assertIn("Tout mois commencé est dû", text)
+        self.assertIn("tout mois commencé étant dû", text)
         # priced by an English-speaking user, explained in the customer's language
         self.assertIn("0 déjà loués + 6 dans cette commande", text)
 

@@ -71,7 +71,7 @@ class TestR6TerminationWizard(TerminationCase):
     def test_r7_wizard_after_commitment_explains_the_started_month(self):
         wizard = self._wizard("2027-03-20")
         self.assertEqual(wizard.effective_end_date, "2027-04-30")
-        self.assertIn("2027-04-04", wizard.explanation)
+        self.assertIn("04/04/2027", wizard.explanation)  # the reader's date format
         wizard.action_confirm()
         self.assertEqual(self.contract.date_end, "2027-04-30")
 
