@@ -31,6 +31,7 @@
         "report/sale_report_templates.xml",
         "views/product_template_views.xml",
         "views/account_analytic_account_views.xml",
+        "views/infogerance_plan_change_views.xml",
         "views/sale_order_views.xml",
         "views/menus.xml",
         "views/website_sale_templates.xml",

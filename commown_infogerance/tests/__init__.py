@@ -10,3 +10,5 @@ from . import test_i18n
 from . import test_shop
 from . import test_portal
 from . import test_query_budget
+from . import test_one_contract
+from . import test_sale_checks

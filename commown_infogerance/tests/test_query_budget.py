@@ -133,11 +133,16 @@ class TestFleetCountIndex(InfogeranceCase):
             self._confirm(partner, computers=1)
         self._bulk_rentals(partner, 20, service=self._service_contract(partner))
         self.cr.execute("SET LOCAL enable_seqscan = off")  # tiny tables: force the choice
-        self.cr.execute("EXPLAIN " + FLEET_SQL, ((partner.id,), "2026-02-01", "2026-02-01", []))
+        company_id = self.env.user.company_id.id
+        self.cr.execute(
+            "EXPLAIN " + FLEET_SQL, ((partner.id,), "2026-02-01", "2026-02-01", company_id, [])
+        )
         plan = "\n".join(row[0] for row in self.cr.fetchall())
         self.cr.execute("SET LOCAL enable_seqscan = on")
         self.assertIn("account_analytic_account_partner_id_index", plan, plan)
         self.assertEqual(
-            self.env["res.partner"]._infogerance_fleet_sizes([partner.id], "2026-02-01"),
+            self.env["res.partner"]._infogerance_fleet_sizes(
+                [partner.id], "2026-02-01", company_id=company_id
+            ),
             {partner.id: 21},
         )
