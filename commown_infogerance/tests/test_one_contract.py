@@ -163,6 +163,7 @@ class TestOneContractPerCustomer(InfogeranceCase):
         with freeze_time("2026-01-10"):
             quote.action_confirm()
         self.assertEqual(contract.infogerance_unit_price, line.price_unit)
+        self._invoice("2026-01-01")
         self._invoice("2026-02-01")
         self.assertEqual(self._service_invoice_line(contract, "2026-02-01").price_unit, 15.0)
 
