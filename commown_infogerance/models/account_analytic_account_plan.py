@@ -36,6 +36,11 @@ class AccountAnalyticAccount(models.Model):
         string="Plan changes",
         readonly=True,
     )
+    # Stored, read with the contract: invoicing a contract without a pending plan
+    # change costs no query for it.
+    infogerance_plan_change_pending = fields.Boolean(
+        string="Plan change pending", readonly=True, copy=False
+    )
     infogerance_empty_fleet_end = fields.Boolean(
         string="Ends for lack of computers",
         readonly=True,
@@ -154,6 +159,7 @@ class AccountAnalyticAccount(models.Model):
             }
         )
         change._check_infogerance_grid()
+        self.write({"infogerance_plan_change_pending": True})
         self.message_post(
             body=_(
                 "Order %(order)s changes the plan from %(before)s to %(after)s from %(date)s, "
@@ -182,6 +188,14 @@ class AccountAnalyticAccount(models.Model):
         )
         for change in changes:
             change.contract_id._infogerance_apply_plan_change(change)
+        contracts = changes.mapped("contract_id")
+        if contracts:
+            still = self.env["infogerance.plan.change"].search(
+                [("contract_id", "in", contracts.ids), ("state", "=", "pending")]
+            )
+            (contracts - still.mapped("contract_id")).sudo().write(
+                {"infogerance_plan_change_pending": False}
+            )
         return changes
 
     def _infogerance_apply_plan_change(self, change):
@@ -240,16 +254,14 @@ class AccountAnalyticAccount(models.Model):
                 change.date, before, after, "plan_change", None, description
             )
         self.message_post(
-            body=_(
-                "Plan %(offer)s applies from %(date)s; commitment until %(commitment)s."
-            )
+            body=_("Plan %(offer)s applies from %(date)s; commitment until %(commitment)s.")
             % {"offer": offer.name, "date": change.date, "commitment": commitment}
         )
 
     @api.multi
     def _create_invoice(self, invoice=False):
         """The plan invoiced for a period is the one that applies on its first day."""
-        if self.infogerance_role == "service":
+        if self.infogerance_role == "service" and self.infogerance_plan_change_pending:
             period_start = self.env.context.get("old_date") or fields.Date.from_string(
                 self.recurring_next_date
             )
@@ -303,15 +315,24 @@ class AccountAnalyticAccount(models.Model):
         """Contracts of these that already issued an invoice."""
         if not self.ids:
             return self.browse()
-        lines = self.env["account.invoice.line"].sudo().read_group(
-            [("account_analytic_id", "in", self.ids)], ["account_analytic_id"], ["account_analytic_id"]
+        lines = (
+            self.env["account.invoice.line"]
+            .sudo()
+            .read_group(
+                [("account_analytic_id", "in", self.ids)],
+                ["account_analytic_id"],
+                ["account_analytic_id"],
+            )
         )
         return self.browse([line["account_analytic_id"][0] for line in lines])
 
     @api.multi
     def write(self, vals):
         """R5: until the first invoice, a moved start (late delivery) moves the first
-        invoice and the commitment end with it."""
+        invoice and the commitment end with it. An end date decided otherwise than
+        for lack of computers is no longer lifted by a computer rented again (R1)."""
+        if "date_end" in vals and "infogerance_empty_fleet_end" not in vals:
+            vals = dict(vals, infogerance_empty_fleet_end=False)
         if "date_start" not in vals or not vals.get("date_start"):
             return super().write(vals)
         services = self.filtered(lambda c: c.infogerance_role == "service")

@@ -49,7 +49,9 @@ class AccountAnalyticAccount(models.Model):
             grid = contract._infogerance_grid()
             contract._check_infogerance_grid()
             date = dates[contract]
-            fleet = sizes[contract.partner_id.commercial_partner_id.id, contract.company_id.id, date]
+            fleet = sizes[
+                contract.partner_id.commercial_partner_id.id, contract.company_id.id, date
+            ]
             before = (
                 contract.infogerance_fleet_size,
                 contract.infogerance_unit_price,

@@ -66,6 +66,4 @@ class ResPartner(models.Model):
         commercial = self.commercial_partner_id.id
         date = date or fields.Date.context_today(self)
         company = company or self.env.user.company_id
-        return self._infogerance_fleet_sizes([commercial], date, company_id=company.id)[
-            commercial
-        ]
+        return self._infogerance_fleet_sizes([commercial], date, company_id=company.id)[commercial]

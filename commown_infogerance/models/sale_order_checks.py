@@ -92,9 +92,11 @@ class SaleOrder(models.Model):
         template = line.product_id.infogerance_contract_template_id
         if not template:
             return
-        if (template.recurring_rule_type or "monthly") != "monthly" or (
-            template.recurring_interval or 1
-        ) != 1 or (template.recurring_invoicing_type or "pre-paid") != "pre-paid":
+        if (
+            (template.recurring_rule_type or "monthly") != "monthly"
+            or (template.recurring_interval or 1) != 1
+            or (template.recurring_invoicing_type or "pre-paid") != "pre-paid"
+        ):
             raise UserError(
                 _(
                     "R3/R7 - product %(product)s uses contract template %(template)s, which is "

@@ -42,7 +42,11 @@ class TestOneContractPerCustomer(InfogeranceCase):
                 (
                     0,
                     0,
-                    {"product_id": self.computer.id, "product_uom_qty": computers, "price_unit": 39.0},
+                    {
+                        "product_id": self.computer.id,
+                        "product_uom_qty": computers,
+                        "price_unit": 39.0,
+                    },
                 ),
             )
         return env["sale.order"].create(
@@ -71,15 +75,21 @@ class TestOneContractPerCustomer(InfogeranceCase):
             self._order(self.customer, 2, self.service_product2, "2026-01-15").action_confirm()
         self.assertEqual(self._service_contract(self.customer), contract, "one contract")
         change = contract.infogerance_plan_change_ids
-        self.assertEqual((change.state, change.date, change.offer_id), ("pending", "2026-02-01", self.offer2))
+        self.assertEqual(
+            (change.state, change.date, change.offer_id), ("pending", "2026-02-01", self.offer2)
+        )
         # January keeps its plan: the old offer, priced on the whole fleet of 5
         self.assertEqual(contract.infogerance_offer_id, self.offer)
-        self.assertEqual((contract.infogerance_fleet_size, contract.infogerance_unit_price), (5, 12.0))
+        self.assertEqual(
+            (contract.infogerance_fleet_size, contract.infogerance_unit_price), (5, 12.0)
+        )
         self.assertEqual(len(self._rentals(self.customer).mapped("infogerance_contract_id")), 1)
 
         self._invoice("2026-02-01")
         line = self._service_invoice_line(contract, "2026-02-01")
-        self.assertEqual((line.product_id, line.quantity, line.price_unit), (self.service_product2, 5, 20.0))
+        self.assertEqual(
+            (line.product_id, line.quantity, line.price_unit), (self.service_product2, 5, 20.0)
+        )
         self.assertEqual(change.state, "applied")
         self.assertEqual(contract.infogerance_offer_id, self.offer2)
         # commitment rule of a plan change: the new offer's length from the change,
@@ -87,7 +97,10 @@ class TestOneContractPerCustomer(InfogeranceCase):
         self.assertEqual(contract.infogerance_commitment_end, "2027-01-31")
         event = contract.infogerance_fleet_event_ids.filtered(lambda e: e.cause == "plan_change")
         self.assertEqual(len(event), 1)
-        self.assertEqual((event.date, event.unit_price_before, event.unit_price_after), ("2026-02-01", 12.0, 20.0))
+        self.assertEqual(
+            (event.date, event.unit_price_before, event.unit_price_after),
+            ("2026-02-01", 12.0, 20.0),
+        )
         self.assertIn(self.offer2.name, event.description)
 
     def test_r5_plan_change_never_shortens_the_commitment(self):
@@ -150,9 +163,7 @@ class TestOneContractPerCustomer(InfogeranceCase):
             line = self._service_line(quote)
             self.assertEqual(line.price_unit, 15.0, "the frozen tier for 4 computers")
             html = (
-                self.env.ref("sale.action_report_saleorder")
-                .render_qweb_html(quote.ids)[0]
-                .decode()
+                self.env.ref("sale.action_report_saleorder").render_qweb_html(quote.ids)[0].decode()
             )
             cart = self.env["sale.order"].sudo().create({"partner_id": self.customer.id})
             cart._cart_update(product_id=self.computer.id, add_qty=1)

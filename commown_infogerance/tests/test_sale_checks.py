@@ -67,7 +67,9 @@ class TestSaleChecks(InfogeranceCase):
     def test_r3_currency_other_than_the_grid_is_refused(self):
         usd = self.env.ref("base.USD")
         usd.active = True
-        pricelist = self.env["product.pricelist"].create({"name": "USD (test)", "currency_id": usd.id})
+        pricelist = self.env["product.pricelist"].create(
+            {"name": "USD (test)", "currency_id": usd.id}
+        )
         order = self._create_order(self.customer, computers=2)
         order.pricelist_id = pricelist
         self.assertNotEqual(self.offer.currency_id, usd)
