@@ -51,8 +51,9 @@ class AccountAnalyticAccount(models.Model):
 
     @api.model_cr
     def init(self):
-        super().init()
+        result = super().init()
         self.env.cr.execute(LOCK_TABLE_SQL)
+        return result
 
     # One contract per customer and company -----------------------------------------
 

@@ -1,7 +1,8 @@
 from odoo import api, fields, models
 
 #: The fleet of each commercial entity at a date in a company (R3): commercial
-#: partner ids, date, date, company id, rental ids to leave out. The contracts' partner_id is indexed.
+#: partner ids, date, date, company id, rental ids to leave out. The contracts'
+#: partner_id is indexed.
 FLEET_SQL = """
     SELECT p.commercial_partner_id, count(*)
       FROM account_analytic_account a

@@ -14,7 +14,7 @@ class SaleOrder(models.Model):
     _inherit = "sale.order"
 
     def _infogerance_check_sale_rules(self):
-        super()._infogerance_check_sale_rules()
+        result = super()._infogerance_check_sale_rules()
         maximum = self._infogerance_max_computers_per_line()
         for order in self:
             lines = order.order_line.filtered(
@@ -75,6 +75,8 @@ class SaleOrder(models.Model):
                             "currency": order_currency.name,
                         }
                     )
+
+        return result
 
     def _infogerance_max_computers_per_line(self):
         value = (
