@@ -116,16 +116,12 @@ class AccountAnalyticAccount(models.Model):
 
     def _infogerance_grid_for_offer(self, offer):
         """The frozen grid this contract gives ``offer`` (its own plan or a pending
-        change to it), or None when the offer is not the contract's plan."""
+        change to it), or None when the offer is neither."""
         self.ensure_one()
-        if offer == self.infogerance_offer_id and not self.infogerance_plan_change_ids.filtered(
-            lambda c: c.state == "pending"
-        ):
+        if offer == self.infogerance_offer_id:
             return self._infogerance_grid()
         current_offer, grid = self._infogerance_current_plan()
-        if current_offer == offer:
-            return grid
-        return None
+        return grid if current_offer == offer else None
 
     def _infogerance_change_plan(self, sale_line, order_start):
         """``sale_line`` orders another offer for this contract's customer: from the
@@ -140,6 +136,14 @@ class AccountAnalyticAccount(models.Model):
         if offer == current_offer:
             return self.env["infogerance.plan.change"]
         pending.write({"state": "replaced"})
+        if offer == self.infogerance_offer_id:
+            # back to the running plan: its frozen grid stays (R4)
+            self.write({"infogerance_plan_change_pending": False})
+            self.message_post(
+                body=_("Order %(order)s keeps the plan %(offer)s: the pending change is replaced.")
+                % {"order": order.name, "offer": offer.name}
+            )
+            return self.env["infogerance.plan.change"]
         date = rules.plan_change_date(
             fields.Date.from_string(self.date_start),
             fields.Date.from_string(order_start),

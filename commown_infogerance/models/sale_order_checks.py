@@ -36,6 +36,16 @@ class SaleOrder(models.Model):
                             "param": MAX_COMPUTERS_PARAM,
                         }
                     )
+            offers = lines.mapped("infogerance_offer_id")
+            if len(offers) > 1:
+                raise UserError(
+                    _(
+                        "Order %(order)s subscribes to several managed-service offers "
+                        "(%(offers)s): a customer has one managed-service contract, on one "
+                        "offer. Keep one offer in this order."
+                    )
+                    % {"order": order.name, "offers": ", ".join(offers.mapped("name"))}
+                )
             if lines.filtered("infogerance_offer_id") and order.partner_id:
                 # the customer's own contract, read to check its own order
                 contract = (

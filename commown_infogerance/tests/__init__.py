@@ -12,3 +12,4 @@ from . import test_portal
 from . import test_query_budget
 from . import test_one_contract
 from . import test_sale_checks
+from . import test_rules_plan

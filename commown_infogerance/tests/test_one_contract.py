@@ -118,6 +118,31 @@ class TestOneContractPerCustomer(InfogeranceCase):
         self.assertEqual(contract.infogerance_offer_id, self.offer2)
         self.assertEqual(contract.infogerance_commitment_end, "2026-12-31")
 
+    def test_r4_ordering_the_running_offer_again_keeps_its_frozen_grid(self):
+        with freeze_time("2026-01-01"):
+            self._confirm(self.customer, computers=3)
+        contract = self._service_contract(self.customer)
+        self._invoice("2026-01-01")
+        self.offer.tier_ids.write({"unit_price": 50.0})
+        with freeze_time("2026-01-10"):
+            self._order(self.customer, 0, self.service_product2, "2026-01-10").action_confirm()
+            back = self._order(self.customer, 1, self.service_product, "2026-01-10")
+            self.assertEqual(self._service_line(back).price_unit, 15.0)
+            back.action_confirm()
+        self.assertEqual(
+            contract.infogerance_plan_change_ids.mapped("state"), ["replaced"], "nothing pending"
+        )
+        self.assertFalse(contract.infogerance_plan_change_pending)
+        self._invoice("2026-02-01")
+        line = self._service_invoice_line(contract, "2026-02-01")
+        self.assertEqual((line.product_id, line.price_unit), (self.service_product, 15.0))
+
+    def test_r3_two_offers_in_one_order_are_refused(self):
+        order = self._order(self.customer, 2, self.service_product, "2026-01-01")
+        order.write({"order_line": [(0, 0, {"product_id": self.service_product2.id})]})
+        with self.assertRaisesRegex(UserError, "several managed-service offers"):
+            order.action_confirm()
+
     def test_r3_plan_change_before_the_first_invoice_applies_at_once(self):
         with freeze_time("2026-01-01"):
             self._confirm(self.customer, computers=3, start="2026-02-01")
