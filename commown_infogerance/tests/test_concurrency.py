@@ -241,7 +241,7 @@ class TestR3ConcurrentFirstOrders(TransactionCase):
             thread = threading.Thread(target=second)
             thread.start()
             thread.join(2)
-            self.assertTrue(thread.is_alive(), "the second confirmation must wait")
+            self.assertTrue(thread.is_alive(), "the second confirmation must wait: %s" % outcome)
             cr1.commit()
             thread.join(30)
             self.assertFalse(thread.is_alive())
