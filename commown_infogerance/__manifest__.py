@@ -19,6 +19,7 @@
         "security/infogerance_security.xml",
         "security/ir.model.access.csv",
         "security/infogerance_portal_security.xml",
+        "security/infogerance_plan_change_security.xml",
         "data/infogerance_service_type_data.xml",
         "data/infogerance_service_request_data.xml",
         "data/infogerance_automation.xml",

@@ -19,6 +19,7 @@ class InfogerancePlanChange(models.Model):
         ondelete="cascade",
         readonly=True,
     )
+    company_id = fields.Many2one(related="contract_id.company_id", store=True, readonly=True)
     date = fields.Date(string="Applies from", required=True, readonly=True)
     offer_id = fields.Many2one(
         comodel_name="infogerance.offer", string="New offer", required=True, readonly=True

@@ -143,6 +143,23 @@ class TestOneContractPerCustomer(InfogeranceCase):
         with self.assertRaisesRegex(UserError, "several managed-service offers"):
             order.action_confirm()
 
+    def test_r3_plan_change_is_not_read_from_another_company(self):
+        with freeze_time("2026-01-01"):
+            self._confirm(self.customer, computers=3, start="2026-02-01")
+            self._order(self.customer, 0, self.service_product2, "2026-02-01").action_confirm()
+        change = self._service_contract(self.customer).infogerance_plan_change_ids
+        self.assertEqual(len(change), 1)
+        other_company = self.env["res.company"].create({"name": "Commown Ter (test)"})
+        outsider = self._create_user(
+            "Other company salesman", "plan_outsider", "sales_team.group_sale_salesman"
+        )
+        outsider.write({"company_ids": [(6, 0, other_company.ids)], "company_id": other_company.id})
+        PlanChange = self.env["infogerance.plan.change"].sudo(outsider)
+        self.assertFalse(PlanChange.search([("id", "=", change.id)]))
+        self.assertTrue(
+            self.env["infogerance.plan.change"].sudo(self.salesman).search([("id", "=", change.id)])
+        )
+
     def test_r3_plan_change_before_the_first_invoice_applies_at_once(self):
         with freeze_time("2026-01-01"):
             self._confirm(self.customer, computers=3, start="2026-02-01")
