@@ -152,6 +152,7 @@ class AccountAnalyticAccount(models.Model):
         change = self.env["infogerance.plan.change"].create(
             {
                 "contract_id": self.id,
+                "company_id": self.company_id.id,
                 "date": fields.Date.to_string(date),
                 "offer_id": offer.id,
                 "previous_offer_id": current_offer.id,

@@ -19,7 +19,9 @@ class InfogerancePlanChange(models.Model):
         ondelete="cascade",
         readonly=True,
     )
-    company_id = fields.Many2one(related="contract_id.company_id", store=True, readonly=True)
+    # The contract's company, copied at creation: a stored related field would cost
+    # a query at every contract created (rentals included) to recompute it.
+    company_id = fields.Many2one(comodel_name="res.company", readonly=True, index=True)
     date = fields.Date(string="Applies from", required=True, readonly=True)
     offer_id = fields.Many2one(
         comodel_name="infogerance.offer", string="New offer", required=True, readonly=True
