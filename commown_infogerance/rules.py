@@ -282,3 +282,49 @@ def onsite_eligibility(fleet, city_eligible):
         "onsite_this_year": 0,
     }
     return entitlement_problems(facts)
+
+
+# One managed-service contract per customer: plan changes -----------------------
+
+
+def plan_change_date(contract_start, order_start, months=1):
+    """First day on which a plan ordered for ``order_start`` applies.
+
+    The running billing period keeps the plan it was invoiced with: the new
+    plan starts with the next period. A contract not started yet by then has
+    no invoiced period: the new plan applies from its start.
+    """
+    if order_start <= contract_start:
+        return contract_start
+    return billing_period(contract_start, order_start, months)[1] + datetime.timedelta(days=1)
+
+
+def plan_change_commitment_end(current_end, change_date, commitment_months):
+    """Commitment end after a change of plan (art. 1.3, choice made here).
+
+    Subscribing to another offer commits to it for its own length from the
+    change, like a new subscription, but never shortens the commitment
+    already running: max(current end, change + months - 1 day).
+    """
+    new_end = commitment_end(change_date, commitment_months)
+    return max(current_end, new_end) if current_end else new_end
+
+
+# Service requests inside the contract's life (R8) -------------------------------
+
+#: Services delivered before the contract starts (the computers are prepared
+#: and the accounts created before delivery).
+BEFORE_START_SERVICES = frozenset({"preparation", "accounts"})
+REQUEST_BEFORE_START = "request_before_start"
+REQUEST_AFTER_END = "request_after_end"
+
+
+def request_date_problem(code, request_date, start, end=None):
+    """Why a request of service ``code`` dated ``request_date`` falls outside the
+    contract ``start``..``end``, or None. Preparation and account creation may
+    precede the start; nothing is accepted after the end."""
+    if end and request_date > end:
+        return REQUEST_AFTER_END
+    if request_date < start and code not in BEFORE_START_SERVICES:
+        return REQUEST_BEFORE_START
+    return None

@@ -11,6 +11,7 @@ from . import infogerance_profile_vpn
 from . import infogerance_service_request_stage
 from . import infogerance_service_request
 from . import infogerance_fleet_event
+from . import infogerance_plan_change
 from . import product_template
 from . import res_partner
 from . import account_analytic_account
@@ -19,5 +20,7 @@ from . import account_analytic_account_repricing
 from . import account_analytic_account_fleet_trigger
 from . import account_analytic_account_entitlement
 from . import account_analytic_account_invoicing
+from . import account_analytic_account_plan
 from . import sale_order
+from . import sale_order_checks
 from . import sale_order_line

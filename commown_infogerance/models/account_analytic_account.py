@@ -154,16 +154,6 @@ class AccountAnalyticAccount(models.Model):
     def _infogerance_running_service_contracts(self, commercial_partner_ids, date):
         return self.search(self._infogerance_running_service_domain(date, commercial_partner_ids))
 
-    @api.model
-    def _infogerance_find_service_contract(self, commercial_partner, offer, date):
-        """The customer's running managed-service contract of that offer, if any."""
-        return self.search(
-            self._infogerance_running_service_domain(date, commercial_partner.ids)
-            + [("infogerance_offer_id", "=", offer.id), ("recurring_invoices", "=", True)],
-            order="date_start",
-            limit=1,
-        )
-
     def _infogerance_lock(self):
         """Lock the managed-service contracts before recounting their fleet, so
         that two transactions changing one customer's fleet cannot both price it

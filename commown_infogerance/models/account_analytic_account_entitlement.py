@@ -81,11 +81,17 @@ class AccountAnalyticAccount(models.Model):
                 "infogerance_entitlement_summary": False,
             }
         )
-        fleets = self.env["res.partner"]._infogerance_fleet_sizes(
-            services.mapped("partner_id.commercial_partner_id").ids, today
-        )
+        fleets = {}
+        for company in services.mapped("company_id"):
+            fleets[company.id] = self.env["res.partner"]._infogerance_fleet_sizes(
+                services.filtered(lambda c: c.company_id == company)
+                .mapped("partner_id.commercial_partner_id")
+                .ids,
+                today,
+                company_id=company.id,
+            )
         for contract in services:
-            facts = contract._infogerance_entitlement_facts(today, fleets)
+            facts = contract._infogerance_entitlement_facts(today, fleets[contract.company_id.id])
             problems = rules.onsite_eligibility(facts["fleet"], facts["city_eligible"])
             if problems:
                 reason = _("Not eligible because %(why)s.") % {
@@ -109,7 +115,9 @@ class AccountAnalyticAccount(models.Model):
         self.ensure_one()
         commercial = self.partner_id.commercial_partner_id
         if fleets is None:
-            fleets = self.env["res.partner"]._infogerance_fleet_sizes([commercial.id], date)
+            fleets = self.env["res.partner"]._infogerance_fleet_sizes(
+                [commercial.id], date, company_id=self.company_id.id
+            )
         cities = self.infogerance_offer_id.onsite_city_ids
         return {
             "included_codes": set(self.infogerance_service_type_ids.mapped("code")),
@@ -120,6 +128,30 @@ class AccountAnalyticAccount(models.Model):
                 commercial.city, commercial.zip, [(c.name, c.zip_prefix) for c in cities]
             ),
         }
+
+    def _infogerance_request_date_problem(self, code, request_date):
+        """Why a request of service ``code`` on ``request_date`` falls outside this
+        contract's life, or None: preparation and account creation may precede the
+        start (they happen before delivery); nothing is accepted after the end."""
+        self.ensure_one()
+        problem = rules.request_date_problem(
+            code,
+            fields.Date.from_string(request_date),
+            fields.Date.from_string(self.date_start),
+            fields.Date.from_string(self.date_end) if self.date_end else None,
+        )
+        if problem == rules.REQUEST_AFTER_END:
+            return _(
+                "the request of %(date)s comes after the end of contract %(contract)s "
+                "(%(end)s): nothing is provided after it"
+            ) % {"date": request_date, "contract": self.name, "end": self.date_end}
+        if problem == rules.REQUEST_BEFORE_START:
+            return _(
+                "the request of %(date)s precedes the start of contract %(contract)s "
+                "(%(start)s): only device preparation and account creation are provided "
+                "before the start"
+            ) % {"date": request_date, "contract": self.name, "start": self.date_start}
+        return None
 
     def _infogerance_problem_messages(self, problems, facts):
         """Readable messages for the problem codes of ``rules``."""

@@ -22,7 +22,9 @@ class AccountAnalyticAccount(models.Model):
             )
             commercial = contract.partner_id.commercial_partner_id.id
             fleet = self.env["res.partner"]._infogerance_fleet_sizes(
-                [commercial], fields.Date.to_string(period_start)
+                [commercial],
+                fields.Date.to_string(period_start),
+                company_id=contract.company_id.id,
             )[commercial]
             vals.update(
                 {

@@ -33,23 +33,25 @@ class AccountAnalyticAccount(models.Model):
         today = fields.Date.context_today(self)
         dates = {contract: date or max(today, contract.date_start) for contract in contracts}
         sizes = {}
-        for day in set(dates.values()):
-            partners = contracts.filtered(lambda c: dates[c] == day).mapped(
-                "partner_id.commercial_partner_id"
-            )
+        for day, company in {(dates[c], c.company_id) for c in contracts}:
+            partners = contracts.filtered(
+                lambda c: dates[c] == day and c.company_id == company
+            ).mapped("partner_id.commercial_partner_id")
             for partner_id, size in (
                 self.env["res.partner"]
-                ._infogerance_fleet_sizes(partners.ids, day, exclude_ids)
+                ._infogerance_fleet_sizes(partners.ids, day, exclude_ids, company_id=company.id)
                 .items()
             ):
-                sizes[partner_id, day] = size
+                sizes[partner_id, company.id, day] = size
         # Read pass, prefetched for the whole batch: most contracts have not changed.
         to_write = []
         for contract in contracts:
             grid = contract._infogerance_grid()
             contract._check_infogerance_grid()
             date = dates[contract]
-            fleet = sizes[contract.partner_id.commercial_partner_id.id, date]
+            fleet = sizes[
+                contract.partner_id.commercial_partner_id.id, contract.company_id.id, date
+            ]
             before = (
                 contract.infogerance_fleet_size,
                 contract.infogerance_unit_price,
@@ -85,6 +87,8 @@ class AccountAnalyticAccount(models.Model):
                 )
             if fleet == 0 and before[0] > 0:
                 contract._infogerance_end_for_empty_fleet(date)
+            elif fleet > 0 and contract.infogerance_empty_fleet_end:
+                contract._infogerance_lift_empty_fleet_end(date, fleet)
         return changes
 
     def _prepare_fleet_event_values(self, date, before, after, cause, rental, description):
@@ -149,7 +153,9 @@ class AccountAnalyticAccount(models.Model):
         )
         if self.date_end and self.date_end <= end:
             return
-        self.with_context(infogerance_end_authorisation=RULES_CHECKED).write({"date_end": end})
+        self.with_context(infogerance_end_authorisation=RULES_CHECKED).write(
+            {"date_end": end, "infogerance_empty_fleet_end": True}
+        )
         self.message_post(
             body=_(
                 "R1 - the customer rents no computer any more: the managed-service contract "

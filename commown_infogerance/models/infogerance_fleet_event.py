@@ -12,6 +12,8 @@ CAUSES = [
     ("consistency", "Daily consistency check"),
     ("manual", "Manual repricing"),
     ("regrid", "Moved to the current grid"),
+    ("plan_change", "Plan changed"),
+    ("end_lifted", "End for lack of computers lifted"),
 ]
 
 

@@ -133,6 +133,9 @@ class InfogeranceServiceRequest(models.Model):
             return [
                 _("contract %(contract)s belongs to another customer") % {"contract": contract.name}
             ]
+        outside = contract._infogerance_request_date_problem(self.service_code, self.request_date)
+        if outside:
+            return [outside]
         facts = contract._infogerance_entitlement_facts(self.request_date)
         facts.update(
             {
@@ -142,9 +145,13 @@ class InfogeranceServiceRequest(models.Model):
                 ),
                 "computer_ok": not self.rental_contract_id
                 or self.rental_contract_id.partner_id.commercial_partner_id == commercial,
+                # counted in the contract year of the request: on-site only, which
+                # the dates above put inside the contract
                 "onsite_this_year": contract._infogerance_onsite_count(
                     self.request_date, exclude=self
-                ),
+                )
+                if self.service_code == "onsite"
+                else 0,
             }
         )
         return contract._infogerance_problem_messages(rules.entitlement_problems(facts), facts)

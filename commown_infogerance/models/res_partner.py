@@ -1,7 +1,8 @@
 from odoo import api, fields, models
 
-#: The fleet of each commercial entity at a date (R3): commercial partner ids,
-#: date, date, rental ids to leave out. The contracts' partner_id is indexed.
+#: The fleet of each commercial entity at a date in a company (R3): commercial
+#: partner ids, date, date, company id, rental ids to leave out. The contracts'
+#: partner_id is indexed.
 FLEET_SQL = """
     SELECT p.commercial_partner_id, count(*)
       FROM account_analytic_account a
@@ -12,6 +13,7 @@ FLEET_SQL = """
        AND p.commercial_partner_id IN %s
        AND a.date_start <= %s
        AND (a.date_end IS NULL OR a.date_end >= %s)
+       AND a.company_id = %s
        AND a.id != ALL(%s)
      GROUP BY p.commercial_partner_id
 """
@@ -38,8 +40,9 @@ class ResPartner(models.Model):
         return self == commercial_partner or self.infogerance_customer_manager
 
     @api.model
-    def _infogerance_fleet_sizes(self, commercial_partner_ids, date, exclude_ids=()):
-        """Fleet of each commercial entity at ``date``: {commercial partner id: count}.
+    def _infogerance_fleet_sizes(self, commercial_partner_ids, date, exclude_ids=(), *, company_id):
+        """Fleet of each commercial entity at ``date`` in company ``company_id``:
+        {commercial partner id: count}. Each company rents and prices its own fleet.
 
         The one place the fleet is counted (R3): active computer-rental contracts
         started on or before ``date`` and not ended before it, in one query
@@ -49,16 +52,19 @@ class ResPartner(models.Model):
         if not commercial_partner_ids:
             return {}
         self.env.cr.execute(
-            FLEET_SQL, (tuple(commercial_partner_ids), date, date, list(exclude_ids))
+            FLEET_SQL,
+            (tuple(commercial_partner_ids), date, date, company_id, list(exclude_ids)),
         )
         sizes = dict.fromkeys(commercial_partner_ids, 0)
         sizes.update(self.env.cr.fetchall())
         return sizes
 
     @api.multi
-    def get_rented_computer_count(self, date=None):
-        """Computers rented by this partner's commercial entity at ``date`` (default today)."""
+    def get_rented_computer_count(self, date=None, company=None):
+        """Computers rented by this partner's commercial entity at ``date`` (default
+        today) in ``company`` (default the user's)."""
         self.ensure_one()
         commercial = self.commercial_partner_id.id
         date = date or fields.Date.context_today(self)
-        return self._infogerance_fleet_sizes([commercial], date)[commercial]
+        company = company or self.env.user.company_id
+        return self._infogerance_fleet_sizes([commercial], date, company_id=company.id)[commercial]

@@ -141,7 +141,9 @@ class SaleOrder(models.Model):
     def _infogerance_existing_fleet(self):
         """Computers the customer already rents on this order's start date (R3)."""
         self.ensure_one()
-        return self.partner_id.get_rented_computer_count(self._infogerance_start())
+        return self.partner_id.get_rented_computer_count(
+            self._infogerance_start(), company=self.company_id
+        )
 
     def _infogerance_update_service_lines(self):
         """Tie managed-service lines to the computers of the order and price them
@@ -290,9 +292,16 @@ class SaleOrder(models.Model):
         return result
 
     def _infogerance_create_contracts(self):
-        """One rental contract per computer; the managed service extends the running
-        contract of the offer or starts a new one with the grid frozen (R4). The
-        managed-service contracts whose fleet changed are repriced once, at the end."""
+        """One rental contract per computer; the managed service extends the customer's
+        running contract (changing its plan from the next period when the offer
+        differs) or starts a new one with the grid frozen (R4). The managed-service
+        contracts whose fleet changed are repriced once, at the end."""
+        # Customers whose managed-service contract may be created or changed: one
+        # confirmation at a time per customer and company.
+        self.env["account.analytic.account"]._infogerance_lock_customers(
+            (order.partner_id.commercial_partner_id.id, order.company_id.id)
+            for order in self.filtered(lambda o: o.order_line.filtered("infogerance_offer_id"))
+        )
         for order in self:
             start = order._infogerance_start()
             to_reprice = set()
@@ -309,15 +318,19 @@ class SaleOrder(models.Model):
                 for index in range(1, int(line.product_uom_qty) + 1):
                     contracts |= Contract.create(line._prepare_rental_contract_values(start, index))
                 rentals_by_line[line] = contracts
-            for line in order.order_line.filtered("infogerance_offer_id"):
-                commercial = order.partner_id.commercial_partner_id
-                service = Contract._infogerance_find_service_contract(
-                    commercial, line.infogerance_offer_id, start
+            commercial = order.partner_id.commercial_partner_id
+            service_lines = order.order_line.filtered("infogerance_offer_id")
+            for line in service_lines:
+                # one contract per customer and company, whatever the offer (R3)
+                service = Contract._infogerance_find_customer_contract(
+                    commercial, order.company_id, start
                 )
                 if service:
+                    service._infogerance_check_may_extend(order)
                     service.message_post(
                         body=_("Extended by order %(order)s.") % {"order": order.name}
                     )
+                    service._infogerance_change_plan(line, start)
                 else:
                     service = Contract.create(line._prepare_service_contract_values(start))
                 covered = Contract.browse()

@@ -112,7 +112,7 @@ class SaleOrderLine(models.Model):
         if covered is None:
             covered = self.infogerance_rental_line_ids._infogerance_computer_count()
         fleet = existing_fleet + order_computers
-        grid = self.product_id.infogerance_offer_id._infogerance_grid()
+        grid = self._infogerance_pricing_grid()
         tier = rules.applicable_tier(grid, fleet)
         return {
             "product_uom_qty": covered,
@@ -121,6 +121,35 @@ class SaleOrderLine(models.Model):
             "infogerance_existing_fleet": existing_fleet,
             "infogerance_tier_min": tier.min_computers if tier else 0,
         }
+
+    def _infogerance_pricing_holder(self):
+        """The record whose grid prices this managed-service line: for a customer
+        who already subscribed to the offer, its contract (or the pending plan
+        change to that offer), frozen, which the contract invoices (R4); otherwise
+        the offer, at its grid of today, frozen at confirmation."""
+        self.ensure_one()
+        offer = self.product_id.infogerance_offer_id
+        order = self.order_id
+        if order.partner_id and order.company_id:
+            # The customer's own contract, read to price its own order: salesmen and
+            # shop visitors need not read contracts for that.
+            contract = (
+                self.env["account.analytic.account"]
+                .sudo()
+                ._infogerance_find_customer_contract(
+                    order.partner_id.commercial_partner_id,
+                    order.company_id,
+                    order._infogerance_start(),
+                )
+            )
+            holder = contract._infogerance_grid_holder_for_offer(offer) if contract else None
+            if holder is not None:
+                return holder
+        return offer
+
+    def _infogerance_pricing_grid(self):
+        """The grid pricing this managed-service line, as :mod:`rules` tuples."""
+        return self._infogerance_pricing_holder()._infogerance_grid()
 
     @api.depends(
         "product_id",

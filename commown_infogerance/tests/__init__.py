@@ -12,3 +12,6 @@ from . import test_portal
 from . import test_r2_terms
 from . import test_query_budget
 from . import test_grid_mixin
+from . import test_one_contract
+from . import test_sale_checks
+from . import test_rules_plan

@@ -153,3 +153,121 @@ class TestR3ConcurrentFleetChanges(TransactionCase):
             self.assertEqual(
                 [(e.fleet_before, e.fleet_after) for e in events], [(0, 1), (1, 2), (2, 3)]
             )
+
+
+class TestR3ConcurrentFirstOrders(TransactionCase):
+    """Two orders of a new customer confirmed at the same moment end with one
+    managed-service contract: the per-customer lock covers a customer without
+    any contract yet."""
+
+    def setUp(self):
+        super().setUp()
+        self.registry_ = Registry(get_db_name())
+        with self.registry_.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, CONTEXT)
+            offer = env["infogerance.offer"].create(
+                {
+                    "name": "Concurrent orders offer",
+                    "tier_ids": [
+                        (0, 0, {"min_computers": 1, "unit_price": 15.0}),
+                        (0, 0, {"min_computers": 2, "unit_price": 12.0}),
+                    ],
+                }
+            )
+            self.offer_id = offer.id
+            self.partner_id = (
+                env["res.partner"].create({"name": "New Customer SARL", "is_company": True}).id
+            )
+            computer = env["product.product"].create(
+                {"name": "Concurrent laptop", "type": "service", "is_computer_rental": True}
+            )
+            service = env["product.product"].create(
+                {"name": "Concurrent service", "type": "service", "infogerance_offer_id": offer.id}
+            )
+            self.product_ids = [computer.id, service.id]
+            self.order_ids = [
+                env["sale.order"]
+                .create(
+                    {
+                        "partner_id": self.partner_id,
+                        "infogerance_start_date": "2026-01-01",
+                        "order_line": [
+                            (0, 0, {"product_id": computer.id, "product_uom_qty": 1}),
+                            (0, 0, {"product_id": service.id}),
+                        ],
+                    }
+                )
+                .id
+                for _index in range(2)
+            ]
+
+    def tearDown(self):
+        with self.registry_.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, CONTEXT)
+            contracts = (
+                env["account.analytic.account"]
+                .with_context(active_test=False)
+                .search([("partner_id", "=", self.partner_id)])
+            )
+            orders = env["sale.order"].browse(self.order_ids)
+            orders.write({"state": "cancel"})
+            orders.unlink()
+            contracts.filtered(lambda c: c.infogerance_role == "rental").unlink()
+            contracts.exists().unlink()
+            env["product.product"].browse(self.product_ids).unlink()
+            env["infogerance.offer"].browse(self.offer_id).unlink()
+            cr.execute(
+                "DELETE FROM infogerance_customer_lock WHERE partner_id = %s", (self.partner_id,)
+            )
+            env["res.partner"].browse(self.partner_id).unlink()
+        super().tearDown()
+
+    def _confirm(self, cr, order_id):
+        env = api.Environment(cr, SUPERUSER_ID, CONTEXT)
+        env["sale.order"].browse(order_id).action_confirm()
+
+    def test_r3_two_first_orders_confirmed_at_once_make_one_contract(self):
+        outcome = {}
+        cr1 = self.registry_.cursor()
+        cr2 = self.registry_.cursor()
+        try:
+            cr1.execute("SELECT 1")
+            cr2.execute("SELECT 1")  # both snapshots precede either commit
+            self._confirm(cr1, self.order_ids[0])  # holds the customer's lock
+
+            def second():
+                with api.Environment.manage():
+                    try:
+                        self._confirm(cr2, self.order_ids[1])  # waits for the lock
+                        cr2.commit()
+                        outcome["second"] = "committed"
+                    except TransactionRollbackError as error:
+                        outcome["second"] = error.pgcode
+                        cr2.rollback()
+
+            thread = threading.Thread(target=second)
+            thread.start()
+            thread.join(2)
+            self.assertTrue(thread.is_alive(), "the second confirmation must wait: %s" % outcome)
+            cr1.commit()
+            thread.join(30)
+            self.assertFalse(thread.is_alive())
+            # its snapshot predates the first contract: it fails to serialize and
+            # Odoo retries it, then it finds the contract
+            self.assertEqual(outcome["second"], psycopg2.errorcodes.SERIALIZATION_FAILURE)
+            self._confirm(cr2, self.order_ids[1])  # the retry
+            cr2.commit()
+        finally:
+            cr1.close()
+            cr2.close()
+        with self.registry_.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, CONTEXT)
+            services = env["account.analytic.account"].search(
+                [("infogerance_role", "=", "service"), ("partner_id", "=", self.partner_id)]
+            )
+            self.assertEqual(len(services), 1)
+            self.assertEqual(services.infogerance_fleet_size, 2)
+            self.assertEqual(services.infogerance_unit_price, 12.0)
+            self.assertEqual(
+                set(env["sale.order"].browse(self.order_ids).mapped("state")), {"sale"}
+            )

@@ -218,7 +218,9 @@ class TestR3FleetPricing(InfogeranceCase):
         self.assertEqual(counts[0], counts[1])
         before = self.cr.sql_log_count
         sizes = self.env["res.partner"]._infogerance_fleet_sizes(
-            (self.customer | self.other_customer).ids, "2026-02-01"
+            (self.customer | self.other_customer).ids,
+            "2026-02-01",
+            company_id=self.env.user.company_id.id,
         )
         self.assertEqual(self.cr.sql_log_count - before, 1)
         self.assertEqual(sizes, {self.customer.id: 1, self.other_customer.id: 60})

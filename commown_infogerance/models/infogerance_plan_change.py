@@ -1,0 +1,74 @@
+from odoo import fields, models
+
+
+class InfogerancePlanChange(models.Model):
+    """Another offer ordered by a customer who already subscribed: the plan of its
+    one managed-service contract changes from the start of the next billing
+    period, with the new offer's grid frozen on the order's confirmation (R4)."""
+
+    _name = "infogerance.plan.change"
+    _inherit = "infogerance.grid.mixin"
+    _description = "Managed service plan change"
+    _order = "date desc, id desc"
+
+    contract_id = fields.Many2one(
+        comodel_name="account.analytic.account",
+        string="Managed-service contract",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        readonly=True,
+    )
+    # The contract's company, copied at creation: a stored related field would cost
+    # a query at every contract created (rentals included) to recompute it.
+    company_id = fields.Many2one(comodel_name="res.company", readonly=True, index=True)
+    date = fields.Date(string="Applies from", required=True, readonly=True)
+    offer_id = fields.Many2one(
+        comodel_name="infogerance.offer", string="New offer", required=True, readonly=True
+    )
+    previous_offer_id = fields.Many2one(
+        comodel_name="infogerance.offer", string="Previous offer", readonly=True
+    )
+    order_id = fields.Many2one(
+        comodel_name="sale.order", string="Ordered by", readonly=True, ondelete="set null"
+    )
+    product_id = fields.Many2one(
+        comodel_name="product.product",
+        string="Service product",
+        readonly=True,
+        help="The new offer's product, invoiced from the change on.",
+    )
+    state = fields.Selection(
+        selection=[("pending", "Pending"), ("applied", "Applied"), ("replaced", "Replaced")],
+        default="pending",
+        required=True,
+        readonly=True,
+        index=True,
+    )
+    tier_ids = fields.One2many(
+        comodel_name="infogerance.plan.change.tier",
+        inverse_name="plan_change_id",
+        string="Price grid (frozen)",
+        readonly=True,
+    )
+
+    def _infogerance_grid_tiers(self):
+        return self.tier_ids
+
+
+class InfogerancePlanChangeTier(models.Model):
+    """The new offer's grid, frozen when the order was confirmed (R4)."""
+
+    _name = "infogerance.plan.change.tier"
+    _inherit = "infogerance.price.tier"
+    _description = "Plan change price tier (frozen copy of the new offer's grid)"
+
+    plan_change_id = fields.Many2one(
+        comodel_name="infogerance.plan.change",
+        required=True,
+        ondelete="cascade",
+        index=True,
+    )
+
+    def _grid_owner_field(self):
+        return "plan_change_id"
