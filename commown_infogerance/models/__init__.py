@@ -21,3 +21,7 @@ from . import account_analytic_account_entitlement
 from . import account_analytic_account_invoicing
 from . import sale_order
 from . import sale_order_line
+from . import account_analytic_account_billing_period
+from . import sale_order_line_invoicing
+from . import account_invoice_line
+from . import account_analytic_account_regularisation
