@@ -10,3 +10,7 @@ from . import test_i18n
 from . import test_shop
 from . import test_portal
 from . import test_query_budget
+from . import test_r7_billing_periods
+from . import test_r3_regularisation
+from . import test_sale_flow_invoicing
+from . import test_billing_oracle
