@@ -4,13 +4,24 @@ from .. import rules
 
 
 class PeriodAnchor(object):
-    """Context marker carrying the start of the contract being invoiced. An
-    object, so that no RPC client can pass it."""
+    """Context marker carrying the day of the month the contracts being invoiced
+    started on (all that ``rules.period_step`` needs). An object, so that no RPC
+    client can pass it; equal for equal days, so that the contracts of one day
+    share one environment and its caches, as in OCA's loop."""
 
     __slots__ = ("date",)
 
     def __init__(self, date):
         self.date = date
+
+    def __eq__(self, other):
+        return isinstance(other, PeriodAnchor) and other.date.day == self.date.day
+
+    def __ne__(self, other):
+        return not self == other
+
+    def __hash__(self):
+        return hash(self.date.day)
 
 
 class AccountAnalyticAccount(models.Model):
@@ -41,13 +52,22 @@ class AccountAnalyticAccount(models.Model):
 
     @api.multi
     def recurring_create_invoice(self):
-        """Each of the addon's contracts is invoiced with its start as the
-        anchor of its periods; the other contracts as OCA does."""
+        """The addon's contracts are invoiced by groups of contracts started on
+        the same day of the month, with that day as the anchor of their periods;
+        the other contracts as OCA does."""
         ours = self.filtered(lambda contract: contract._infogerance_follows_rule_periods())
         invoices = super(AccountAnalyticAccount, self - ours).recurring_create_invoice()
+        by_day = {}
         for contract in ours:
-            anchor = PeriodAnchor(fields.Date.from_string(contract.date_start))
+            by_day.setdefault(fields.Date.from_string(contract.date_start).day, []).append(
+                contract
+            )
+        for contracts in by_day.values():
+            anchor = PeriodAnchor(fields.Date.from_string(contracts[0].date_start))
+            group = self.browse([contract.id for contract in contracts]).with_prefetch(
+                self._prefetch
+            )
             invoices |= super(
-                AccountAnalyticAccount, contract.with_context(infogerance_period_anchor=anchor)
+                AccountAnalyticAccount, group.with_context(infogerance_period_anchor=anchor)
             ).recurring_create_invoice()
         return invoices

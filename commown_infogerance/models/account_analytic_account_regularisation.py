@@ -4,6 +4,21 @@ from odoo import _, api, fields, models
 
 from .. import rules
 
+#: Per period of a managed-service contract invoiced before a date: the fleet of
+#: its last line and the amount of all its lines (cancelled invoices left out).
+BILLED_PERIODS_SQL = """
+    SELECT l.infogerance_period_start,
+           (array_agg(l.infogerance_fleet ORDER BY l.id DESC))[1],
+           sum(l.price_subtotal)
+      FROM account_invoice_line l
+      JOIN account_invoice i ON i.id = l.invoice_id
+     WHERE l.account_analytic_id = %s
+       AND l.infogerance_period_start < %s
+       AND i.state != 'cancel'
+       AND i.type = 'out_invoice'
+     GROUP BY l.infogerance_period_start
+"""
+
 
 class AccountAnalyticAccount(models.Model):
     """Regularisation of managed-service periods already invoiced (R3): a change
@@ -47,27 +62,10 @@ class AccountAnalyticAccount(models.Model):
 
     def _infogerance_billed_periods(self, before):
         """{period start: (last fleet billed, amount billed)} of the periods of this
-        contract invoiced before ``before``, cancelled invoices left out."""
+        contract invoiced before ``before``, cancelled invoices left out; one query."""
         self.ensure_one()
-        lines = self.env["account.invoice.line"].search_read(
-            [
-                ("account_analytic_id", "=", self.id),
-                ("infogerance_period_start", "!=", False),
-                ("infogerance_period_start", "<", fields.Date.to_string(before)),
-                ("invoice_id.state", "!=", "cancel"),
-                ("invoice_id.type", "=", "out_invoice"),
-            ],
-            ["infogerance_period_start", "infogerance_fleet", "price_subtotal"],
-            order="id",
-        )
-        billed = {}
-        for line in lines:
-            amount = billed.get(line["infogerance_period_start"], (0, 0.0))[1]
-            billed[line["infogerance_period_start"]] = (
-                line["infogerance_fleet"],
-                amount + line["price_subtotal"],
-            )
-        return billed
+        self.env.cr.execute(BILLED_PERIODS_SQL, (self.id, fields.Date.to_string(before)))
+        return {day: (fleet, amount) for day, fleet, amount in self.env.cr.fetchall()}
 
     def _infogerance_prepare_regularisation_lines(self, invoice, period_start):
         """Invoice line values regularising each period invoiced before

@@ -77,7 +77,7 @@ class ResPartner(models.Model):
         if not dates:
             return {}
         self.env.cr.execute(FLEET_ON_DATES_SQL, (list(dates), commercial_partner_id))
-        return {fields.Date.to_string(day): count for day, count in self.env.cr.fetchall()}
+        return dict(self.env.cr.fetchall())  # Odoo reads dates as strings
 
     @api.multi
     def get_rented_computer_count(self, date=None):

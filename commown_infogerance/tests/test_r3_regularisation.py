@@ -17,6 +17,7 @@ class TestR3Regularisation(InfogeranceCase):
         return invoice
 
     def test_r3_late_return_and_back_dated_order_are_regularised_on_the_next_invoice(self):
+        self.customer.lang = "en_US"
         with freeze_time("2026-01-01"):
             self._confirm(self.customer, computers=3)
         contract = self._service_contract(self.customer)
