@@ -59,9 +59,7 @@ class AccountAnalyticAccount(models.Model):
         invoices = super(AccountAnalyticAccount, self - ours).recurring_create_invoice()
         by_day = {}
         for contract in ours:
-            by_day.setdefault(fields.Date.from_string(contract.date_start).day, []).append(
-                contract
-            )
+            by_day.setdefault(fields.Date.from_string(contract.date_start).day, []).append(contract)
         for contracts in by_day.values():
             anchor = PeriodAnchor(fields.Date.from_string(contracts[0].date_start))
             group = self.browse([contract.id for contract in contracts]).with_prefetch(

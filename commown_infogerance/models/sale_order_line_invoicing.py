@@ -17,15 +17,17 @@ class SaleOrderLine(models.Model):
 
     @api.depends("qty_invoiced", "qty_delivered", "product_uom_qty", "order_id.state", "product_id")
     def _get_to_invoice_qty(self):
-        super()._get_to_invoice_qty()
+        result = super()._get_to_invoice_qty()
         for line in self._infogerance_invoiced_by_contracts():
             line.qty_to_invoice = 0.0
+        return result
 
     @api.depends("state", "product_uom_qty", "qty_delivered", "qty_to_invoice", "qty_invoiced")
     def _compute_invoice_status(self):
-        super()._compute_invoice_status()
+        result = super()._compute_invoice_status()
         for line in self._infogerance_invoiced_by_contracts():
             line.invoice_status = "no"
+        return result
 
 
 class SaleOrder(models.Model):

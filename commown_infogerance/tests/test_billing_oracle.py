@@ -157,9 +157,7 @@ class Reference(object):
         return contract.period_end_containing(effective)
 
     def snapshot(self):
-        return [
-            (contract.start, contract.end, contract.invoices) for contract in self.contracts
-        ]
+        return [(contract.start, contract.end, contract.invoices) for contract in self.contracts]
 
 
 # The machine -----------------------------------------------------------------
@@ -348,9 +346,7 @@ def make_machine(case):
 
         # -- the comparison
         def real_snapshot(self):
-            contracts = case._service_contract(self.customer).sorted(
-                lambda c: (c.date_start, c.id)
-            )
+            contracts = case._service_contract(self.customer).sorted(lambda c: (c.date_start, c.id))
             result = []
             for contract in contracts:
                 invoices = case.env["account.invoice"].search(

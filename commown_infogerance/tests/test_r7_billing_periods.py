@@ -27,7 +27,9 @@ class TestR7PeriodArithmetic(unittest.TestCase):
         start = D(2028, 2, 29)
         self.assertEqual(rules.period_start(start, 12), D(2029, 2, 28))
         self.assertEqual(rules.period_start(start, 13), D(2029, 3, 29))
-        self.assertEqual(rules.billing_period(start, D(2029, 3, 28)), (D(2029, 2, 28), D(2029, 3, 28)))
+        self.assertEqual(
+            rules.billing_period(start, D(2029, 3, 28)), (D(2029, 2, 28), D(2029, 3, 28))
+        )
 
     @given(st.dates(D(2024, 1, 1), D(2030, 12, 31)), st.integers(0, 40), st.integers(1, 3))
     def test_r7_property_period_step_gives_the_next_period_start(self, start, index, months):
@@ -65,17 +67,17 @@ class TestR7InvoicesFollowPeriods(InfogeranceCase):
         return contract
 
     def _invoice_dates(self, contract):
-        return self.env["account.invoice"].search(
-            [("contract_id", "=", contract.id)], order="date_invoice"
-        ).mapped("date_invoice")
+        return (
+            self.env["account.invoice"]
+            .search([("contract_id", "=", contract.id)], order="date_invoice")
+            .mapped("date_invoice")
+        )
 
     def _check(self, start, commitment_months, request, end, dates, rental_dates):
         contract = self._live(start, commitment_months, request, end[:8] + "28")
         with freeze_time(end):
             self.env["account.analytic.account"].cron_recurring_create_invoice()
-        day_after = (
-            datetime.datetime.strptime(end, "%Y-%m-%d").date() + datetime.timedelta(days=1)
-        )
+        day_after = datetime.datetime.strptime(end, "%Y-%m-%d").date() + datetime.timedelta(days=1)
         for offset in range(35):
             with freeze_time(day_after + datetime.timedelta(days=offset)):
                 self.env["account.analytic.account"].cron_recurring_create_invoice()
