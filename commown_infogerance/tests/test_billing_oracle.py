@@ -9,11 +9,12 @@ examples, about a minute) and ``long`` (random, many longer lives: ``make
 oracle``)."""
 import calendar
 import datetime
+import functools
 import logging
 import os
 
 from freezegun import freeze_time
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Verbosity, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -31,8 +32,8 @@ _logger = logging.getLogger(__name__)
 
 settings.register_profile(
     "infogerance-oracle-ci",
-    max_examples=4,
-    stateful_step_count=25,
+    max_examples=3,
+    stateful_step_count=20,
     derandomize=True,
     deadline=None,
     database=None,
@@ -46,7 +47,27 @@ settings.register_profile(
     suppress_health_check=list(HealthCheck),
 )
 
+settings.register_profile(
+    "infogerance-oracle-debug",
+    max_examples=1,
+    stateful_step_count=25,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    verbosity=Verbosity.verbose,
+    suppress_health_check=list(HealthCheck),
+)
+
 ONE_DAY = datetime.timedelta(days=1)
+#: Every life lasts this long: the steps hypothesis draws happen on the way,
+#: the rest of the days go by at the end (even a life of no step bills).
+#: 400 days in CI (past the commitment end), 730 in the long profile.
+HORIZON_DAYS = int(
+    os.environ.get(
+        "INFOGERANCE_ORACLE_DAYS",
+        730 if os.environ.get("INFOGERANCE_ORACLE_PROFILE") == "long" else 400,
+    )
+)
 
 # The reference model ---------------------------------------------------------
 # Written from the rules, not from the addon (it imports nothing of it).
@@ -163,6 +184,19 @@ class Reference(object):
 # The machine -----------------------------------------------------------------
 
 
+def guarded(function):
+    """A step that fails leaves the life there: no more days at teardown."""
+
+    @functools.wraps(function)
+    def wrapper(self, *args, **kwargs):
+        self.steps_ok = False
+        result = function(self, *args, **kwargs)
+        self.steps_ok = True
+        return result
+
+    return wrapper
+
+
 def make_machine(case):
     class CustomerLife(RuleBasedStateMachine):
         """One customer's life; ``case`` gives the ORM."""
@@ -170,6 +204,7 @@ def make_machine(case):
         def __init__(self):
             super().__init__()
             self.ref = Reference()
+            self.steps_ok = True
             self.keys = 0
             self.real = {}  # reference rental key: rental contract
             self.customer = case._create_company("Oracle customer", "Lyon", "69001")
@@ -225,6 +260,7 @@ def make_machine(case):
             computers=st.integers(1, 4),
             late=st.integers(0, 10),
         )
+        @guarded
         def start(self, year, month, day, computers, late):
             if day == -1:  # 29 February
                 start = datetime.date(2028, 2, 29)
@@ -232,14 +268,14 @@ def make_machine(case):
                 last = calendar.monthrange(year, month)[1]
                 start = datetime.date(year, month, min(day, last))
             self.first_day = start
+            self.horizon = start + datetime.timedelta(days=HORIZON_DAYS)
             self.today = start + datetime.timedelta(days=late)
             self._order(computers, start)
 
-        @precondition(lambda self: self.today < self.first_day + datetime.timedelta(days=730))
-        @rule(days=st.integers(1, 45))
-        def advance(self, days):
-            """Days go by: each day the crons run as scheduled (fleet changes of
-            the day, consistency check, then OCA's invoicing)."""
+        def _days_go_by(self, days):
+            """Each day the crons run as scheduled (fleet changes of the day,
+            consistency check, then OCA's invoicing); the invoices are compared
+            at each month's end and at the end of the stretch."""
             Contract = case.env["account.analytic.account"]
             for _day in range(days):
                 self.today += ONE_DAY
@@ -249,9 +285,19 @@ def make_machine(case):
                     Contract.cron_recurring_create_invoice()
                 self.ref.reprice(self.today)
                 self.ref.invoice(self.today)
+                if (self.today + ONE_DAY).day == 1:
+                    self.check()
             self.check()
 
+        @precondition(lambda self: self.today < self.horizon)
+        @rule(days=st.integers(1, 45))
+        @guarded
+        def advance(self, days):
+            """Days go by."""
+            self._days_go_by(days)
+
         @rule(computers=st.integers(1, 3), offset=st.integers(-20, 40))
+        @guarded
         def order(self, computers, offset):
             """An order, possibly back-dated (a late-recorded delivery) or
             starting later; the managed service is extended or, after the end of
@@ -266,6 +312,7 @@ def make_machine(case):
             self._order(computers, start)
 
         @rule(computers=st.integers(1, 2), offset=st.integers(0, 20))
+        @guarded
         def rental_without_offer(self, computers, offset):
             """Computers ordered alone: the managed service covers them too (R3)."""
             current = self.ref.contracts[-1]
@@ -275,6 +322,7 @@ def make_machine(case):
             self._order(computers, start, offer=False)
 
         @rule(data=st.data(), offset=st.integers(-40, 40))
+        @guarded
         def return_computer(self, data, offset):
             """A computer comes back: on time (today or later) or entered late."""
             keys = [key for key in self._live_keys() if self.ref.rentals[key][1] is None]
@@ -302,6 +350,7 @@ def make_machine(case):
             return result
 
         @rule(data=st.data())
+        @guarded
         def replace_computer(self, data):
             """A broken computer is replaced: its rental ends today, a new one
             starts tomorrow (R9: billing goes on)."""
@@ -317,6 +366,7 @@ def make_machine(case):
             self._order(1, self.today + ONE_DAY, offer=False)
 
         @rule(data=st.data())
+        @guarded
         def delete_rental(self, data):
             """A rental deleted (entered by mistake): it never counted."""
             keys = self._live_keys()
@@ -332,6 +382,7 @@ def make_machine(case):
             self.ref.reprice(self.today)
 
         @rule()
+        @guarded
         def request_termination(self):
             current = self.ref.contracts[-1]
             if current.end is not None or current.start > self.today:
@@ -388,6 +439,8 @@ def make_machine(case):
             )
 
         def teardown(self):
+            if self.steps_ok and self.today < self.horizon:
+                self._days_go_by((self.horizon - self.today).days)
             # out of the way of the next examples' crons
             rentals = case._rentals(self.customer)
             contracts = rentals | case._service_contract(self.customer)
@@ -428,6 +481,5 @@ class TestBillingOracle(InfogeranceCase):
         self.oracle_stats = {"invoices": 0, "regularisations": 0}
         run_state_machine_as_test(make_machine(self), settings=settings.get_profile(profile))
         _logger.info("billing oracle (%s): %s", profile, self.oracle_stats)
-        # not vacuous: lives long enough to invoice and regularise
-        self.assertGreater(self.oracle_stats["invoices"], 6)
-        self.assertGreater(self.oracle_stats["regularisations"], 0)
+        # not vacuous: every life invoices month after month
+        self.assertGreater(self.oracle_stats["invoices"], 12)

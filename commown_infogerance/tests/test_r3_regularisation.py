@@ -70,3 +70,26 @@ class TestR3Regularisation(InfogeranceCase):
             "infogerance_fleet_event_id"
         )
         self.assertEqual(line.name, "Régularisation pour janvier 2026 : 3 ordinateurs au lieu de 2")
+
+    def test_r3_billing_user_reads_the_regularised_fleet_change(self):
+        """The invoice line names the fleet change it regularises: whoever
+        invoices may read it (an accountant without sales rights)."""
+        accountant = self._create_user(
+            "Alex Accountant", "infogerance_accountant", "account.group_account_invoice"
+        )
+        self.customer.lang = "en_US"
+        with freeze_time("2026-01-01"):
+            self._confirm(self.customer, computers=2)
+        contract = self._service_contract(self.customer)
+        self._cron("2026-01-01")
+        with freeze_time("2026-01-10"):
+            self._confirm(self.customer, computers=1, start="2026-01-01")
+        self._cron("2026-02-01")
+        line = self._invoice(contract, "2026-02-01").invoice_line_ids.filtered(
+            "infogerance_fleet_event_id"
+        )
+        values = line.sudo(accountant).read()[0]
+        self.assertEqual(values["infogerance_fleet"], 3)
+        self.assertEqual(
+            values["infogerance_fleet_event_id"][0], line.infogerance_fleet_event_id.id
+        )
