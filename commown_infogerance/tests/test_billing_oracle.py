@@ -75,7 +75,9 @@ HORIZON_DAYS = int(
 GRID = ((1, 15.0), (5, 12.0), (10, 10.0))
 COMMITMENT_MONTHS = 12
 NOTICE_DAYS = 15
-START_DAYS = (1, 15, 28, 29, 30, 31)
+#: The trickiest first: hypothesis' first (simplest) life starts on 31/01/2026,
+#: the second on 29/02/2028 (-1).
+START_DAYS = (31, -1, 30, 29, 28, 15, 1)
 
 
 def add_months(day, months):
@@ -256,7 +258,7 @@ def make_machine(case):
         @initialize(
             year=st.sampled_from([2026, 2027, 2028]),
             month=st.integers(1, 12),
-            day=st.sampled_from(START_DAYS + (-1,)),
+            day=st.sampled_from(START_DAYS),
             computers=st.integers(1, 4),
             late=st.integers(0, 10),
         )
