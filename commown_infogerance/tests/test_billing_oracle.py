@@ -4,8 +4,8 @@ model in plain Python written from the rules (docs/billing.md), independent of
 the addon's code. After every simulated step the managed-service invoices must
 equal the reference to the cent.
 
-Profiles (``INFOGERANCE_ORACLE_PROFILE``): ``ci`` (default: fixed seed, a few
-examples, about a minute) and ``long`` (random, many longer lives: ``make
+Profiles (``INFOGERANCE_ORACLE_PROFILE``): ``ci`` (default: fixed seed, 3 lives
+of 400 days, about 3 minutes), ``long`` (random, 60 lives of 730 days: ``make
 oracle``)."""
 import calendar
 import datetime
