@@ -1,6 +1,6 @@
 # The two commands: `make run` and `make test`. Both set up everything they need.
 # `make bench [SIZE=full]`: the scale benchmark (not part of `make test`).
-.PHONY: run test test-odoo browser-test bench setup stop-db lint format wheel i18n
+.PHONY: run test test-odoo browser-test bench oracle setup stop-db lint format wheel i18n
 PORT ?= 8069
 DB ?= commown_infogerance
 PYTEST_ARGS ?=
@@ -24,6 +24,9 @@ test-odoo:  ## Odoo's own runner (-u --test-enable) on a demo database; ODOO_TES
 
 browser-test:  ## the shop and portal in chromium (Playwright) against a fresh demo database
 	scripts/browser-test.sh
+
+oracle:  ## the billing oracle's long profile (INFOGERANCE_ORACLE_EXAMPLES=500 for more lives)
+	INFOGERANCE_ORACLE_PROFILE=long PYTEST_ARGS="-k oracle" scripts/test.sh
 
 bench:
 	SIZE=$(SIZE) scripts/bench.sh

@@ -80,26 +80,54 @@ def commitment_months(start, last_day):
     return span.years * 12 + span.months
 
 
+def period_start(anchor, index, months=1):
+    """First day of the ``index``-th billing period (0 for the first) of a
+    contract starting on ``anchor`` (R7): ``anchor + index x months``, always
+    counted from the start, never from the previous period.
+
+    A month added to a day the next month lacks lands on that month's last
+    day, and the following periods come back to the anchor's day: a contract
+    starting on 31/01/2026 has periods starting 31/01, 28/02, 31/03, 30/04...
+    (the first one, 31/01-27/02, is 28 days long); one starting on 29/02/2028
+    has periods starting 29/03/2028 ... 28/02/2029, 29/03/2029.
+    """
+    return anchor + relativedelta(months=index * months)
+
+
+def period_step(anchor, months=1):
+    """What to add to the first day of a billing period to get the first day of
+    the next one (R7): ``months`` months, on the anchor's day of the month or
+    the month's last day when it is shorter. OCA contract adds it to its next
+    invoice date, so its invoices follow :func:`period_start`."""
+    return relativedelta(months=months, day=anchor.day)
+
+
 def billing_period(anchor, day, months=1):
     """The billing period ``(first, last)`` containing ``day``.
 
     Periods are ``months`` long and start on ``anchor`` (the first invoiced
-    date), each computed from the anchor so that a 31st stays a 31st.
+    date), each computed from the anchor so that a 31st stays a 31st
+    (:func:`period_start`); ``last`` is the day before the next period starts.
     """
     if day < anchor:
         raise ValueError("day %s is before the first billing date %s" % (day, anchor))
     elapsed = (day.year - anchor.year) * 12 + day.month - anchor.month
     index = elapsed // months
     while True:
-        first = anchor + relativedelta(months=index * months)
+        first = period_start(anchor, index, months)
         if first > day:
             index -= 1
             continue
-        following = anchor + relativedelta(months=(index + 1) * months)
+        following = period_start(anchor, index + 1, months)
         if following <= day:
             index += 1
             continue
         return first, following - datetime.timedelta(days=1)
+
+
+def next_period_start(anchor, day, months=1):
+    """First day of the billing period after the one containing ``day``."""
+    return billing_period(anchor, day, months)[1] + datetime.timedelta(days=1)
 
 
 def notice_effective_date(request_date, commitment_last_day, notice_days):

@@ -24,3 +24,7 @@ from . import account_analytic_account_plan
 from . import sale_order
 from . import sale_order_checks
 from . import sale_order_line
+from . import account_analytic_account_billing_period
+from . import sale_order_line_invoicing
+from . import account_invoice_line
+from . import account_analytic_account_regularisation

@@ -67,3 +67,10 @@ class InfogeranceFleetEvent(models.Model):
     amount_before = fields.Float(string="Monthly amount before", readonly=True)
     amount_after = fields.Float(string="Monthly amount after", readonly=True)
     amount_delta = fields.Float(string="Monthly amount change", readonly=True)
+    regularisation_line_ids = fields.One2many(
+        comodel_name="account.invoice.line",
+        inverse_name="infogerance_fleet_event_id",
+        string="Regularisation lines",
+        readonly=True,
+        help="Invoice lines regularising a period already invoiced after this change.",
+    )

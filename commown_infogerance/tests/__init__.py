@@ -15,3 +15,7 @@ from . import test_grid_mixin
 from . import test_one_contract
 from . import test_sale_checks
 from . import test_rules_plan
+from . import test_r7_billing_periods
+from . import test_r3_regularisation
+from . import test_sale_flow_invoicing
+from . import test_billing_oracle
