@@ -19,5 +19,7 @@ from . import account_analytic_account_repricing
 from . import account_analytic_account_fleet_trigger
 from . import account_analytic_account_entitlement
 from . import account_analytic_account_invoicing
+from . import account_analytic_account_onboarding
+from . import account_analytic_invoice_line
 from . import sale_order
 from . import sale_order_line

@@ -10,3 +10,4 @@ from . import test_i18n
 from . import test_shop
 from . import test_portal
 from . import test_query_budget
+from . import test_onboarding
