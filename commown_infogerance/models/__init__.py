@@ -13,6 +13,8 @@ from . import infogerance_service_request
 from . import infogerance_fleet_event
 from . import product_template
 from . import res_partner
+from . import res_partner_invoicing
+from . import account_invoice
 from . import account_analytic_account
 from . import account_analytic_account_termination
 from . import account_analytic_account_repricing
@@ -20,6 +22,7 @@ from . import account_analytic_account_fleet_trigger
 from . import account_analytic_account_entitlement
 from . import account_analytic_account_invoicing
 from . import account_analytic_account_onboarding
+from . import account_analytic_account_consolidation
 from . import account_analytic_invoice_line
 from . import sale_order
 from . import sale_order_line

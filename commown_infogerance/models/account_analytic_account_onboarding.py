@@ -59,8 +59,11 @@ class AccountAnalyticAccount(models.Model):
                 # Set before the record exists, so that the automated action on
                 # creation sees a rental and reprices (R3).
                 vals = dict(vals, infogerance_role=role)
+        # its lines do not sync it one by one: it is synced once, below
+        this = self
+        if "recurring_invoice_line_ids" in vals:
+            this = self.with_context(infogerance_role_sync=ROLE_SYNC_LATER)
         sync = "recurring_invoice_line_ids" in vals and "infogerance_role" not in vals
-        this = self.with_context(infogerance_role_sync=ROLE_SYNC_LATER) if sync else self
         contract = super(AccountAnalyticAccount, this).create(vals).with_env(self.env)
         if sync:
             contract._infogerance_sync_role()  # lines given by other commands
@@ -68,8 +71,10 @@ class AccountAnalyticAccount(models.Model):
 
     @api.multi
     def write(self, vals):
+        this = self
+        if "recurring_invoice_line_ids" in vals:
+            this = self.with_context(infogerance_role_sync=ROLE_SYNC_LATER)
         sync = "recurring_invoice_line_ids" in vals and "infogerance_role" not in vals
-        this = self.with_context(infogerance_role_sync=ROLE_SYNC_LATER) if sync else self
         result = super(AccountAnalyticAccount, this).write(vals)
         if sync:
             self._infogerance_sync_role(lines_removed=True)

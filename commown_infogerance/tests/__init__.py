@@ -11,3 +11,4 @@ from . import test_shop
 from . import test_portal
 from . import test_query_budget
 from . import test_onboarding
+from . import test_consolidated_invoicing
