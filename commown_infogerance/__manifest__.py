@@ -9,8 +9,11 @@
     "author": "Commown SCIC",
     "website": "https://commown.coop",
     "depends": [
+        "account_banking_sepa_direct_debit",
+        "account_payment_sale",
         "base_automation",
         "contract",
+        "contract_mandate",
         "portal",
         "sale_management",
         "website_sale",

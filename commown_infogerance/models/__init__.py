@@ -25,4 +25,6 @@ from . import account_analytic_account_onboarding
 from . import account_analytic_account_consolidation
 from . import account_analytic_invoice_line
 from . import sale_order
+from . import sale_order_payment
 from . import sale_order_line
+from . import sale_order_line_payment

@@ -127,7 +127,17 @@ class AccountAnalyticAccount(models.Model):
         """A managed-service contract of ``offer`` for a customer who already rents
         computers (no sale order): the offer's grid and terms copied (R4, R5)."""
         product = offer.product_tmpl_ids[:1].product_variant_id
+        mode = commercial.customer_payment_mode_id
+        mandate = self.env["account.banking.mandate"]
+        if mode.payment_method_id.mandate_required:
+            mandate = mandate.search(
+                [("partner_id", "=", commercial.id), ("state", "=", "valid")],
+                order="signature_date desc, id desc",
+                limit=1,
+            )
         return {
+            "payment_mode_id": mode.id,
+            "mandate_id": mandate.id,
             "name": _("%(offer)s managed services - %(customer)s")
             % {"offer": offer.name, "customer": commercial.name},
             "partner_id": commercial.id,

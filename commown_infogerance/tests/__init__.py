@@ -12,3 +12,4 @@ from . import test_portal
 from . import test_query_budget
 from . import test_onboarding
 from . import test_consolidated_invoicing
+from . import test_sepa_direct_debit

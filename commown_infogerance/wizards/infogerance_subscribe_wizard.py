@@ -56,6 +56,18 @@ class InfogeranceSubscribeWizard(models.TransientModel):
                 _("Offer %(offer)s has no product to invoice: create its product first.")
                 % {"offer": self.offer_id.name}
             )
+        mode = commercial.customer_payment_mode_id
+        if mode.payment_method_id.mandate_required and not self.env[
+            "account.banking.mandate"
+        ].sudo().search_count([("partner_id", "=", commercial.id), ("state", "=", "valid")]):
+            raise UserError(
+                _(
+                    "Payment by direct debit: %(customer)s has no valid SEPA direct debit "
+                    "mandate. Record and validate the customer's signed mandate, or change "
+                    "its payment mode, then subscribe it again."
+                )
+                % {"customer": commercial.display_name}
+            )
         # The salesman's rights were checked above; contracts are accounting data.
         service = (
             self.env["account.analytic.account"]
