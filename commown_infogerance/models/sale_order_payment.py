@@ -17,11 +17,17 @@ class SaleOrder(models.Model):
             or self.partner_id.commercial_partner_id.customer_payment_mode_id
         )
 
+    def _infogerance_mandate_required(self):
+        """Whether the order's payment mode debits the customer's account. Payment
+        methods are read by accountants only: any salesman confirming needs this."""
+        self.ensure_one()
+        return self._infogerance_payment_mode().sudo().payment_method_id.mandate_required
+
     def _infogerance_mandate(self):
         """The customer's valid mandate with the order's company, the latest signed,
         when the payment mode needs one."""
         self.ensure_one()
-        if not self._infogerance_payment_mode().payment_method_id.mandate_required:
+        if not self._infogerance_mandate_required():
             return self.env["account.banking.mandate"]
         # Mandates are accounting data; the confirming user's rights on the order
         # were checked. Only the valid one of this customer is read.
@@ -48,8 +54,7 @@ class SaleOrder(models.Model):
             )
             if not lines:
                 continue
-            mode = order._infogerance_payment_mode()
-            if mode.payment_method_id.mandate_required and not order._infogerance_mandate():
+            if order._infogerance_mandate_required() and not order._infogerance_mandate():
                 raise UserError(
                     _(
                         "Payment by direct debit: %(customer)s has no valid SEPA direct debit "
