@@ -482,7 +482,8 @@ class Bench:
         order_s, plain_s = statistics.median(times["order"]), statistics.median(times["plain"])
         self.results["confirmation"] = {
             "level": "ORM: sale.order.action_confirm() of %s computers + the service, "
-            "against %s account.analytic.account.create() of one line each" % (computers, computers),
+            "against %s account.analytic.account.create() of one line each"
+            % (computers, computers),
             "order_ms": round(order_s * 1000, 1),
             "plain_ms": round(plain_s * 1000, 1),
             "order_queries": int(statistics.median(counts["order"])),

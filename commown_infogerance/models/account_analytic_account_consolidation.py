@@ -90,9 +90,10 @@ class AccountAnalyticAccount(models.Model):
         once per invoice and product: they depend on nothing else. Managed-service
         lines, priced from the fleet, are always computed in full."""
         run = self.env.context.get("infogerance_consolidation")
-        if not isinstance(run, dict) or self.env.context.get(
-            "infogerance_invoice_taxes"
-        ) is not TAXES_LATER:
+        if (
+            not isinstance(run, dict)
+            or self.env.context.get("infogerance_invoice_taxes") is not TAXES_LATER
+        ):
             return super()._prepare_invoice_line(line, invoice_id)
         cache_key = (invoice_id, line.product_id.id, line.uom_id.id)
         cached = run["line_values"].get(cache_key)

@@ -178,7 +178,9 @@ class AccountAnalyticAccount(models.Model):
         already has that no managed-service contract covers; priced at once (R3)."""
         service = self._infogerance_find_service_contract(commercial, offer, start)
         if not service:
-            service = self.create(self._infogerance_prepare_subscription_values(commercial, offer, start))
+            service = self.create(
+                self._infogerance_prepare_subscription_values(commercial, offer, start)
+            )
         rentals = self._infogerance_orphan_rentals(commercial.ids, start)
         rentals.write({"infogerance_contract_id": service.id})
         service._infogerance_reprice(
@@ -231,7 +233,9 @@ class AccountAnalyticAccount(models.Model):
         for service, rentals in by_service.items():
             rentals.write({"infogerance_contract_id": service.id})
             repriced |= service
-        repriced._infogerance_reprice(cause="consistency", description=_("existing rentals attached"))
+        repriced._infogerance_reprice(
+            cause="consistency", description=_("existing rentals attached")
+        )
         summary = {
             "roles_changed": len(changed),
             "rentals_attached": len(orphans),

@@ -13,8 +13,7 @@ class SaleOrder(models.Model):
     def _infogerance_payment_mode(self):
         self.ensure_one()
         return (
-            self.payment_mode_id
-            or self.partner_id.commercial_partner_id.customer_payment_mode_id
+            self.payment_mode_id or self.partner_id.commercial_partner_id.customer_payment_mode_id
         )
 
     def _infogerance_mandate_required(self):
@@ -80,8 +79,10 @@ class SaleOrder(models.Model):
 
     def _infogerance_create_contracts(self):
         """Each order's mandate, looked up once for all its contracts."""
+        result = None
         for order in self:
             payment = {"mode": order.payment_mode_id.id, "mandate": order._infogerance_mandate().id}
-            super(
+            result = super(
                 SaleOrder, order.with_context(infogerance_payment=payment)
             )._infogerance_create_contracts()
+        return result

@@ -79,9 +79,7 @@ class TestSepaDirectDebit(InfogeranceCase):
         self.assertEqual(contracts.mapped("mandate_id"), self.mandate)
         with freeze_time("2026-01-01"):
             self.env["account.analytic.account"].cron_recurring_create_invoice()
-        invoice = self.env["account.invoice"].search(
-            [("partner_id", "child_of", self.customer.id)]
-        )
+        invoice = self.env["account.invoice"].search([("partner_id", "child_of", self.customer.id)])
         self.assertEqual(len(invoice), 1)
         self.assertEqual(len(invoice.invoice_line_ids), 3)
         self.assertEqual(invoice.payment_mode_id, self.mode)
@@ -139,9 +137,7 @@ class TestSepaDirectDebit(InfogeranceCase):
         transfer = self.env["account.payment.mode"].create(
             {
                 "name": "Transfer (test)",
-                "payment_method_id": self.env.ref(
-                    "account.account_payment_method_manual_in"
-                ).id,
+                "payment_method_id": self.env.ref("account.account_payment_method_manual_in").id,
                 "bank_account_link": "variable",
             }
         )
