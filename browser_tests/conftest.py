@@ -134,7 +134,37 @@ def customer(rpc):
             "groups_id": [(6, 0, [portal_group])],
         },
     )
-    return {"company": company, "contact": contact, "login": login, "password": "portal-%s" % tag}
+    # The customer pays by SEPA direct debit, with a valid mandate (demo payment mode)
+    bban = "3000400003%011d00" % (int(tag, 16) % 10**11)
+    check = 98 - int("".join(str(int(c, 36)) for c in bban + "FR00")) % 97
+    account = rpc(
+        "res.partner.bank",
+        "create",
+        {"acc_number": "FR%02d%s" % (check, bban), "partner_id": company},
+    )
+    mandate = rpc(
+        "account.banking.mandate",
+        "create",
+        {
+            "partner_bank_id": account,
+            "format": "sepa",
+            "type": "recurrent",
+            "recurrent_sequence_type": "first",
+            "scheme": "CORE",
+            "signature_date": "2026-01-01",
+        },
+    )
+    rpc("account.banking.mandate", "validate", [mandate])
+    mode = rpc("ir.model.data", "xmlid_to_res_id", "commown_infogerance.demo_payment_mode_sepa_dd")
+    rpc("res.partner", "write", [company], {"customer_payment_mode_id": mode})
+    return {
+        "company": company,
+        "contact": contact,
+        "login": login,
+        "password": "portal-%s" % tag,
+        "payment_mode": mode,
+        "mandate": mandate,
+    }
 
 
 @pytest.fixture(scope="session")

@@ -110,6 +110,16 @@ def test_shop_checkout_contracts_and_portal_termination(page, step, rpc, shop, c
             [("partner_id", "child_of", customer["company"]), ("infogerance_role", "=", "rental")],
         )
         assert rentals == 3, rentals
+        # the shop's order carries the customer's direct debit to every contract
+        payments = rpc(
+            "account.analytic.account",
+            "search_read",
+            [("partner_id", "child_of", customer["company"])],
+            fields=["payment_mode_id", "mandate_id"],
+        )
+        assert {(p["payment_mode_id"][0], p["mandate_id"][0]) for p in payments} == {
+            (customer["payment_mode"], customer["mandate"])
+        }, payments
         [contract] = rpc(
             "account.analytic.account",
             "search_read",

@@ -3,14 +3,17 @@
 {
     "name": "Commown managed IT services (infogérance)",
     "summary": "Per-computer managed-service subscriptions priced from the rented fleet",
-    "version": "11.0.1.1.0",
+    "version": "11.0.1.2.0",
     "category": "Sales",
     "license": "AGPL-3",
     "author": "Commown SCIC",
     "website": "https://commown.coop",
     "depends": [
+        "account_banking_sepa_direct_debit",
+        "account_payment_sale",
         "base_automation",
         "contract",
+        "contract_mandate",
         "portal",
         "sale_management",
         "website_sale",
@@ -25,6 +28,7 @@
         "data/infogerance_automation.xml",
         "data/infogerance_cron.xml",
         "wizards/infogerance_termination_wizard_views.xml",
+        "wizards/infogerance_subscribe_wizard_views.xml",
         "views/infogerance_offer_views.xml",
         "views/infogerance_fleet_event_views.xml",
         "views/infogerance_profile_views.xml",
@@ -35,6 +39,7 @@
         "views/account_analytic_account_views.xml",
         "views/infogerance_plan_change_views.xml",
         "views/sale_order_views.xml",
+        "views/res_partner_views.xml",
         "views/menus.xml",
         "views/website_sale_templates.xml",
         "views/portal_templates.xml",
@@ -42,6 +47,7 @@
     "demo": [
         "demo/infogerance_demo.xml",
     ],
+    "post_init_hook": "post_init_hook",
     "installable": True,
     "application": False,
 }

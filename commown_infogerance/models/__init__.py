@@ -14,6 +14,8 @@ from . import infogerance_fleet_event
 from . import infogerance_plan_change
 from . import product_template
 from . import res_partner
+from . import res_partner_invoicing
+from . import account_invoice
 from . import account_analytic_account
 from . import account_analytic_account_termination
 from . import account_analytic_account_repricing
@@ -28,3 +30,8 @@ from . import account_analytic_account_billing_period
 from . import sale_order_line_invoicing
 from . import account_invoice_line
 from . import account_analytic_account_regularisation
+from . import account_analytic_account_onboarding
+from . import account_analytic_account_consolidation
+from . import account_analytic_invoice_line
+from . import sale_order_payment
+from . import sale_order_line_payment

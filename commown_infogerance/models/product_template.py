@@ -34,3 +34,15 @@ class ProductTemplate(models.Model):
                     )
                     % {"name": template.name}
                 )
+
+    @api.multi
+    def write(self, vals):
+        """A product becoming a computer rental (or no longer one) changes the
+        role of the contracts that rent it (onboarding, R3)."""
+        result = super().write(vals)
+        if "is_computer_rental" in vals:
+            lines = self.env["account.analytic.invoice.line"].search(
+                [("product_id.product_tmpl_id", "in", self.ids)]
+            )
+            lines.mapped("analytic_account_id")._infogerance_sync_role()
+        return result

@@ -19,3 +19,6 @@ from . import test_r7_billing_periods
 from . import test_r3_regularisation
 from . import test_sale_flow_invoicing
 from . import test_billing_oracle
+from . import test_onboarding
+from . import test_consolidated_invoicing
+from . import test_sepa_direct_debit

@@ -10,11 +10,12 @@ class TestR3MonthlyInvoicing(InfogeranceCase):
             self.env["account.analytic.account"].cron_recurring_create_invoice()
 
     def _service_invoice_line(self, contract, date):
-        invoice = self.env["account.invoice"].search(
-            [("contract_id", "=", contract.id), ("date_invoice", "=", date)]
+        # the customer's invoice of that day holds every contract (consolidated)
+        line = self.env["account.invoice.line"].search(
+            [("account_analytic_id", "=", contract.id), ("invoice_id.date_invoice", "=", date)]
         )
-        self.assertEqual(len(invoice), 1, "one invoice for %s" % date)
-        return invoice.invoice_line_ids
+        self.assertEqual(len(line), 1, "one invoice line for %s" % date)
+        return line
 
     def test_r3_invoices_follow_fleet_at_period_start_month_after_month(self):
         with freeze_time("2026-01-01"):
@@ -43,11 +44,11 @@ class TestR3MonthlyInvoicing(InfogeranceCase):
         self.assertEqual((line.quantity, line.price_unit), (4, 15.0))
 
         # the rentals are invoiced too, each month, one computer each
-        rental_invoices = self.env["account.invoice"].search(
-            [("contract_id", "in", self._rentals(self.customer).ids)]
+        rental_lines = self.env["account.invoice.line"].search(
+            [("account_analytic_id", "in", self._rentals(self.customer).ids)]
         )
         # 3 from January (the returned one not in April) + 2 billed on the 15th
-        self.assertEqual(len(rental_invoices), 3 * 4 - 1 + 2 * 2)
+        self.assertEqual(len(rental_lines), 3 * 4 - 1 + 2 * 2)
 
     def test_r4_invoice_uses_frozen_grid(self):
         with freeze_time("2026-01-01"):

@@ -295,13 +295,13 @@ class TestR9OpenRequests(ServicesCase):
         self.assertFalse(request.is_closed)
         with freeze_time("2026-04-01"):
             self.env["account.analytic.account"].cron_recurring_create_invoice()
-        invoices = self.env["account.invoice"].search(
+        lines = self.env["account.invoice.line"].search(
             [
-                ("contract_id", "in", (self.small_contract | computer).ids),
-                ("date_invoice", "=", "2026-01-01"),
+                ("account_analytic_id", "in", (self.small_contract | computer).ids),
+                ("invoice_id.date_invoice", "=", "2026-01-01"),
             ]
         )
-        self.assertEqual(len(invoices), 2)
+        self.assertEqual(len(lines), 2)
 
 
 @unittest.skipUnless(

@@ -175,11 +175,14 @@ class TestR7InvoicingAfterTermination(TerminationCase):
             "2027-06-01",
         ):
             self._cron(day)
-        invoices = self.env["account.invoice"].search([("contract_id", "=", self.contract.id)])
-        self.assertEqual(len(invoices), 16)  # January 2026 .. April 2027
-        self.assertEqual(max(invoices.mapped("date_invoice")), "2027-04-01")
-        april = invoices.filtered(lambda i: i.date_invoice == "2027-04-01")
-        self.assertEqual(april.amount_untaxed, 45.0)  # in full, not prorated
+        # the customer's invoices hold its rentals too (consolidated): this contract's lines
+        lines = self.env["account.invoice.line"].search(
+            [("account_analytic_id", "=", self.contract.id)]
+        )
+        self.assertEqual(len(lines), 16)  # January 2026 .. April 2027
+        self.assertEqual(max(lines.mapped("invoice_id.date_invoice")), "2027-04-01")
+        april = lines.filtered(lambda l: l.invoice_id.date_invoice == "2027-04-01")
+        self.assertEqual(april.price_subtotal, 45.0)  # in full, not prorated
         self.assertFalse(
             self.env["account.invoice"].search(
                 [("contract_id", "=", self.contract.id), ("type", "=", "out_refund")]
@@ -200,6 +203,8 @@ class TestR9InvoicingNeverStops(TerminationCase):
         )
         with freeze_time("2026-01-01"):
             self.env["account.analytic.account"].cron_recurring_create_invoice()
-        invoice = self.env["account.invoice"].search([("contract_id", "=", self.contract.id)])
-        self.assertEqual(len(invoice), 1)
-        self.assertEqual(invoice.amount_untaxed, 45.0)
+        line = self.env["account.invoice.line"].search(
+            [("account_analytic_id", "=", self.contract.id)]
+        )
+        self.assertEqual(len(line), 1)
+        self.assertEqual(line.price_subtotal, 45.0)

@@ -1,1 +1,2 @@
 from . import infogerance_termination_wizard
+from . import infogerance_subscribe_wizard

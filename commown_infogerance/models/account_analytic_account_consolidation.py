@@ -1,0 +1,130 @@
+from odoo import api, models
+
+#: Context marker (not a value an RPC client can send): the invoice being built
+#: gets its taxes computed once, when all its contracts are on it.
+TAXES_LATER = object()
+
+
+class AccountAnalyticAccount(models.Model):
+    """Consolidated invoicing: the contracts of one customer due the same day,
+    with the same company, currency, journal, payment mode and mandate, are
+    invoiced on one invoice, one labelled line per contract and period. Built on
+    OCA contract's own steps: ``recurring_create_invoice`` keeps its loop (each
+    contract its own period and end), ``_create_invoice(invoice)`` adds the lines
+    of a contract to a draft invoice of the same run."""
+
+    _inherit = "account.analytic.account"
+
+    @api.multi
+    def recurring_create_invoice(self):
+        """OCA's loop, with a run-wide table of the invoices it opened: key →
+        invoice. Taxes are computed once per invoice, at the end."""
+        # the token keeps two runs apart: Odoo reuses an environment whose context
+        # compares equal, and two empty tables would
+        run = {"invoices": {}, "line_values": {}, "token": object()}
+        invoices = super(
+            AccountAnalyticAccount, self.with_context(infogerance_consolidation=run)
+        ).recurring_create_invoice()
+        consolidated = self.env["account.invoice"].union(*run["invoices"].values())
+        consolidated.with_env(self.env).compute_taxes()
+        return invoices.with_env(self.env)
+
+    def _infogerance_consolidation_key(self, run):
+        """What must be equal for two contracts to share an invoice; None: an
+        invoice of its own (customer's choice, or no run in progress)."""
+        self.ensure_one()
+        commercial = self.partner_id.commercial_partner_id
+        if commercial.infogerance_separate_invoices:
+            return None
+        journal = self.journal_id
+        if not journal:  # OCA's default: the company's first sale journal
+            journals = run.setdefault("journals", {})
+            if self.company_id.id not in journals:
+                journals[self.company_id.id] = self.env["account.journal"].search(
+                    [("type", "=", "sale"), ("company_id", "=", self.company_id.id)], limit=1
+                )
+            journal = journals[self.company_id.id]
+        currency = (
+            self.pricelist_id.currency_id
+            or self.partner_id.property_product_pricelist.currency_id
+            or self.company_id.currency_id
+        )
+        payment_mode = self["payment_mode_id"] if "payment_mode_id" in self._fields else None
+        mandate = self["mandate_id"] if "mandate_id" in self._fields else None
+        return (
+            commercial.id,
+            self.company_id.id,
+            currency.id,
+            journal.id,
+            payment_mode.id if payment_mode else False,
+            mandate.id if mandate else False,
+            self.recurring_next_date,
+        )
+
+    @api.multi
+    def _create_invoice(self, invoice=False):
+        run = self.env.context.get("infogerance_consolidation")
+        if invoice or not isinstance(run, dict):
+            return super()._create_invoice(invoice)
+        key = self._infogerance_consolidation_key(run)
+        if key is None:
+            return super()._create_invoice(invoice)
+        this = self.with_context(infogerance_invoice_taxes=TAXES_LATER)
+        opened = run["invoices"].get(key)
+        if opened and opened.state == "draft":
+            return super(AccountAnalyticAccount, this)._create_invoice(opened)
+        invoice = super(AccountAnalyticAccount, this)._create_invoice()
+        run["invoices"][key] = invoice
+        return invoice
+
+    @api.multi
+    def _prepare_invoice_update(self, invoice):
+        """A consolidated invoice keeps the reference and origin of its first
+        contract: each line names its own contract."""
+        if isinstance(self.env.context.get("infogerance_consolidation"), dict):
+            return {}
+        return super()._prepare_invoice_update(invoice)
+
+    @api.model
+    def _prepare_invoice_line(self, line, invoice_id):
+        """On a consolidated invoice, each line is labelled with its contract
+        (the computer) before its period. Product onchange values are computed
+        once per invoice and product: they depend on nothing else. Managed-service
+        lines, priced from the fleet, are always computed in full."""
+        run = self.env.context.get("infogerance_consolidation")
+        if (
+            not isinstance(run, dict)
+            or self.env.context.get("infogerance_invoice_taxes") is not TAXES_LATER
+        ):
+            return super()._prepare_invoice_line(line, invoice_id)
+        cache_key = (invoice_id, line.product_id.id, line.uom_id.id)
+        cached = run["line_values"].get(cache_key)
+        if cached is None or line.product_id.infogerance_offer_id:
+            vals = super()._prepare_invoice_line(line, invoice_id)
+            if not vals:
+                return vals
+            if not line.product_id.infogerance_offer_id:
+                run["line_values"][cache_key] = dict(vals)
+        else:
+            vals = dict(cached)
+            contract = line.analytic_account_id
+            date_format = self._infogerance_date_format(contract.partner_id.lang, run)
+            vals.update(
+                {
+                    "name": self._insert_markers(line, date_format),
+                    "account_analytic_id": contract.id,
+                    "price_unit": line.price_unit,
+                    "quantity": line.quantity,
+                    "discount": line.discount,
+                }
+            )
+        vals["name"] = "%s: %s" % (line.analytic_account_id.name, vals["name"])
+        return vals
+
+    @api.model
+    def _infogerance_date_format(self, lang_code, run):
+        formats = run.setdefault("date_formats", {})
+        if lang_code not in formats:
+            lang = self.env["res.lang"].search([("code", "=", lang_code)])
+            formats[lang_code] = lang.date_format or "%m/%d/%Y"
+        return formats[lang_code]
