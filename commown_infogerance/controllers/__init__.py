@@ -1,2 +1,3 @@
 from . import portal
+from . import portal_termination
 from . import website_sale

@@ -10,3 +10,6 @@ from . import test_i18n
 from . import test_shop
 from . import test_portal
 from . import test_query_budget
+from . import test_termination_workflow
+from . import test_price_notice
+from . import test_service_request_mail
