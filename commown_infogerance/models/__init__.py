@@ -12,6 +12,7 @@ from . import infogerance_service_request_stage
 from . import infogerance_service_request
 from . import infogerance_service_request_mail
 from . import infogerance_fleet_event
+from . import infogerance_terms
 from . import infogerance_termination_reason
 from . import product_template
 from . import res_partner
@@ -26,3 +27,7 @@ from . import account_analytic_account_notice
 from . import account_analytic_account_price_notice
 from . import sale_order
 from . import sale_order_line
+from . import sale_order_terms
+from . import account_analytic_account_terms
+# Last: its SQL view reads the columns the models above create.
+from . import infogerance_mrr_movement

@@ -13,3 +13,5 @@ from . import test_query_budget
 from . import test_termination_workflow
 from . import test_price_notice
 from . import test_service_request_mail
+from . import test_mrr_movement
+from . import test_terms

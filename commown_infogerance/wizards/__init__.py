@@ -1,1 +1,2 @@
 from . import infogerance_termination_wizard
+from . import mail_compose_message
