@@ -277,8 +277,6 @@ def is_price_notice_due(grid, before, after, every_change=False):
     pricing (no fleet before) nor the end of the service (no fleet after)."""
     if not before[0] or not after[0]:
         return False
-    if before[1] != after[1] or applicable_tier(grid, before[0]) != applicable_tier(
-        grid, after[0]
-    ):
+    if before[1] != after[1] or applicable_tier(grid, before[0]) != applicable_tier(grid, after[0]):
         return True
     return bool(every_change) and before[0] != after[0]

@@ -22,9 +22,7 @@ class InfogeranceTerms(http.Controller):
 class InfogeranceWebsiteSaleTerms(InfogeranceWebsiteSale):
     """Shop checkout: the conditions of the offers are accepted before paying."""
 
-    @http.route(
-        ["/shop/infogerance/accept-conditions"], type="json", auth="public", website=True
-    )
+    @http.route(["/shop/infogerance/accept-conditions"], type="json", auth="public", website=True)
     def infogerance_shop_accept_terms(self, accepted=False, **kw):
         order = request.website.sale_get_order()
         if not order or not accepted:

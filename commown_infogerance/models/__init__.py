@@ -29,5 +29,6 @@ from . import sale_order
 from . import sale_order_line
 from . import sale_order_terms
 from . import account_analytic_account_terms
+
 # Last: its SQL view reads the columns the models above create.
 from . import infogerance_mrr_movement

@@ -238,10 +238,7 @@ class AccountAnalyticAccount(models.Model):
         ) % {
             "request": request_date,
             "user": self.env.user.name,
-            "reason": " - ".join(
-                filter(None, [reason_record.name, (reason or "").strip()])
-            )
-            or "-",
+            "reason": " - ".join(filter(None, [reason_record.name, (reason or "").strip()])) or "-",
             "end": end,
             "commitment": _(" (commitment until %(commitment)s: all months until then " "are due)")
             % {"commitment": self.infogerance_commitment_end}
@@ -294,9 +291,11 @@ class AccountAnalyticAccount(models.Model):
                 % {"name": self.name, "end": self.date_end}
             )
         commercial = self.partner_id.commercial_partner_id
-        if not self.env["res.partner"].sudo()._infogerance_fleet_sizes(commercial.ids, today)[
-            commercial.id
-        ]:
+        if (
+            not self.env["res.partner"]
+            .sudo()
+            ._infogerance_fleet_sizes(commercial.ids, today)[commercial.id]
+        ):
             raise UserError(
                 _(
                     "R1 - %(customer)s rents no computer any more: its managed-service "

@@ -68,8 +68,10 @@ class InfogeranceTerms(models.Model):
 
     @api.multi
     def unlink(self):
-        if self.env["infogerance.terms.acceptance"].sudo().search_count(
-            [("terms_id", "in", self.ids)]
+        if (
+            self.env["infogerance.terms.acceptance"]
+            .sudo()
+            .search_count([("terms_id", "in", self.ids)])
         ):
             raise UserError(_("Accepted conditions are kept: archive the offer instead."))
         return super().unlink()

@@ -226,9 +226,7 @@ class TestR3PriceNoticeRules(unittest.TestCase):
         self.assertEqual(
             rules.price_applies_from(anchor, datetime.date(2026, 4, 1)), datetime.date(2026, 4, 1)
         )
-        self.assertEqual(
-            rules.price_applies_from(anchor, datetime.date(2025, 12, 20)), anchor
-        )
+        self.assertEqual(rules.price_applies_from(anchor, datetime.date(2025, 12, 20)), anchor)
         self.assertEqual(
             rules.price_applies_from(datetime.date(2026, 1, 15), datetime.date(2026, 3, 10)),
             datetime.date(2026, 3, 15),

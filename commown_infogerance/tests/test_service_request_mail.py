@@ -33,9 +33,15 @@ class TestServiceRequestByMail(InfogeranceCase):
         cls.env["ir.config_parameter"].sudo().set_param("mail.catchall.domain", "commown.example")
         with freeze_time("2026-01-01"):
             cls._create_order(cls.customer, computers=3).action_confirm()
-        cls.contract = cls._service_contract(cls.customer)
+        cls.contract = cls.env["account.analytic.account"].search(
+            [("infogerance_role", "=", "service"), ("partner_id", "=", cls.customer.id)]
+        )
         cls.contact = cls.env["res.partner"].create(
-            {"name": "Léa Martin", "parent_id": cls.customer.id, "email": "lea@atelier-test.example"}
+            {
+                "name": "Léa Martin",
+                "parent_id": cls.customer.id,
+                "email": "lea@atelier-test.example",
+            }
         )
         cls.Request = cls.env["infogerance.service.request"]
 
@@ -78,8 +84,13 @@ class TestServiceRequestByMail(InfogeranceCase):
         self.env["res.partner"].create(
             {"name": "Gus", "parent_id": self.customer.id, "email": "gus@gmail.com"}
         )
-        self.assertEqual(self._receive("stranger@gmail.com").partner_id, self.Request.browse().partner_id)
-        self.assertEqual(self._receive("gus@gmail.com", message_id="m2").partner_id.commercial_partner_id, self.customer)
+        self.assertEqual(
+            self._receive("stranger@gmail.com").partner_id, self.Request.browse().partner_id
+        )
+        self.assertEqual(
+            self._receive("gus@gmail.com", message_id="m2").partner_id.commercial_partner_id,
+            self.customer,
+        )
 
     def test_r8_a_reply_threads_on_the_request(self):
         request = self._receive("lea@atelier-test.example")
@@ -99,7 +110,9 @@ class TestServiceRequestByMail(InfogeranceCase):
     def test_r8_qualifying_applies_the_entitlement_rules(self):
         request = self._receive("someone@unknown.example")
         with self.assertRaisesRegex(ValidationError, "to qualify"):
-            request.sudo(self.technician).write({"stage_id": self.env.ref("commown_infogerance.stage_new").id})
+            request.sudo(self.technician).write(
+                {"stage_id": self.env.ref("commown_infogerance.stage_new").id}
+            )
         onsite = self.env.ref("commown_infogerance.service_type_onsite")
         with self.assertRaisesRegex(ValidationError, "R8"):
             request.sudo(self.technician).write(

@@ -25,8 +25,12 @@ class TerminationCase(InfogeranceCase):
             .with_context(default_contract_id=self.contract.id)
             .create(
                 dict(
-                    {"request_date": request_date, "reason_id": self.reason.id, "reason": "Details"},
-                    **values
+                    {
+                        "request_date": request_date,
+                        "reason_id": self.reason.id,
+                        "reason": "Details",
+                    },
+                    **values,
                 )
             )
         )

@@ -13,12 +13,17 @@ class TerminationWorkflowCase(InfogeranceCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.customer.email = "contact@atelier-test.example"
+        cls.customer.write({"email": "contact@atelier-test.example", "lang": "en_US"})
         with freeze_time("2026-01-01"):
             cls._create_order(cls.customer, computers=3).action_confirm()
             cls._create_order(cls.other_customer, computers=1).action_confirm()
-        cls.contract = cls._service_contract(cls.customer)
-        cls.other_contract = cls._service_contract(cls.other_customer)
+        Contract = cls.env["account.analytic.account"]
+        cls.contract = Contract.search(
+            [("infogerance_role", "=", "service"), ("partner_id", "=", cls.customer.id)]
+        )
+        cls.other_contract = Contract.search(
+            [("infogerance_role", "=", "service"), ("partner_id", "=", cls.other_customer.id)]
+        )
         cls.reason = cls.env["infogerance.termination.reason"].create({"name": "Activity stopped"})
         cls.boss = cls._create_portal_user(cls.customer, "Bea Boss", "bea", manager=True)
         cls.employee = cls._create_portal_user(cls.customer, "Eli Employee", "eli")
@@ -103,7 +108,9 @@ class TestTerminationReasons(TerminationWorkflowCase):
             self._wizard("2026-06-10", reason="Closing the Paris office").action_confirm()
         self.assertEqual(self.contract.date_end, "2026-12-31")
         self.assertEqual(self.contract.infogerance_termination_reason_id, self.reason)
-        self.assertIn("Activity stopped - Closing the Paris office", self.contract.message_ids[0].body)
+        self.assertIn(
+            "Activity stopped - Closing the Paris office", self.contract.message_ids[0].body
+        )
         mail = self._mails(self.contract, "commown_infogerance.mail_template_termination_ack")
         self.assertEqual(len(mail), 1)
         self.assertEqual(mail.recipient_ids, self.customer | self.boss.partner_id)
@@ -184,9 +191,7 @@ class TestTerminationCancellation(TerminationWorkflowCase):
         self.assertFalse(self.contract.infogerance_termination_reason_id)
         self.assertIn("Termination cancelled by Bea Boss", self.contract.message_ids[0].body)
         self.assertIn("2026-12-31", self.contract.message_ids[0].body)
-        mail = self._mails(
-            self.contract, "commown_infogerance.mail_template_termination_cancelled"
-        )
+        mail = self._mails(self.contract, "commown_infogerance.mail_template_termination_cancelled")
         self.assertEqual(len(mail), 1)
         # The contract can be terminated again.
         with freeze_time("2027-03-20"):

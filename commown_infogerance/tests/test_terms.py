@@ -109,11 +109,7 @@ class TestTerms(InfogeranceCase):
     def test_quotation_email_carries_the_conditions(self):
         order = self._create_order(self.customer, computers=2)
         action = order.action_quotation_send()
-        composer = (
-            self.env["mail.compose.message"]
-            .with_context(action["context"])
-            .create({})
-        )
+        composer = self.env["mail.compose.message"].with_context(action["context"]).create({})
         values = composer.onchange_template_id(
             action["context"]["default_template_id"], "comment", "sale.order", order.id
         )["value"]
