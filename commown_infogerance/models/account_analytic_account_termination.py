@@ -54,14 +54,23 @@ class AccountAnalyticAccount(models.Model):
 
     def _search_infogerance_termination_pending(self, operator, value):
         today = fields.Date.context_today(self)
+        # Explicit operators: Odoo 11 does not normalize a searched field's domain.
         pending = [
+            "&",
+            "&",
             ("infogerance_termination_request_date", "!=", False),
             ("date_end", "!=", False),
             ("date_end", ">=", today),
         ]
         if (operator == "=") == bool(value):
             return pending
-        return ["!", "&", "&"] + pending
+        return [
+            "|",
+            "|",
+            ("infogerance_termination_request_date", "=", False),
+            ("date_end", "=", False),
+            ("date_end", "<", today),
+        ]
 
     @api.constrains("date_end", "date_start")
     def _check_infogerance_end_date(self):

@@ -67,10 +67,11 @@ class InfogeranceServiceRequest(models.Model):
 
     @api.constrains(*CHECKED_FIELDS)
     def _check_entitlement(self):
-        """R8 applies when staff qualify a request, not while it waits."""
-        return super(
-            InfogeranceServiceRequest, self.filtered(lambda request: not request.is_to_qualify)
-        )._check_entitlement()
+        """R8 applies when staff qualify a request, not while it waits; a request
+        without customer, contract or service cannot leave the stage to qualify."""
+        qualified = self.filtered(lambda request: not request.is_to_qualify)
+        qualified._check_qualified()
+        return super(InfogeranceServiceRequest, qualified)._check_entitlement()
 
     @api.model
     def _infogerance_sender_customer(self, email):
@@ -131,6 +132,9 @@ class InfogeranceServiceRequest(models.Model):
         values = self._prepare_values_from_email(msg_dict)
         values.update(custom_values or {})
         request = super().message_new(msg_dict, custom_values=values)
+        if msg_dict.get("author_id"):
+            # The sender follows its request: staff answers reach it.
+            request.message_subscribe(partner_ids=[msg_dict["author_id"]])
         if request.contract_id:
             # Covered requests go straight to the team; the entitlement rules
             # (R8) decide, and an uncovered one waits to be qualified.

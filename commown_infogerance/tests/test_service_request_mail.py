@@ -109,12 +109,12 @@ class TestServiceRequestByMail(InfogeranceCase):
 
     def test_r8_qualifying_applies_the_entitlement_rules(self):
         request = self._receive("someone@unknown.example")
-        with self.assertRaisesRegex(ValidationError, "to qualify"):
+        with self.assertRaisesRegex(ValidationError, "to qualify"), self.cr.savepoint():
             request.sudo(self.technician).write(
                 {"stage_id": self.env.ref("commown_infogerance.stage_new").id}
             )
         onsite = self.env.ref("commown_infogerance.service_type_onsite")
-        with self.assertRaisesRegex(ValidationError, "R8"):
+        with self.assertRaisesRegex(ValidationError, "R8"), self.cr.savepoint():
             request.sudo(self.technician).write(
                 {
                     "partner_id": self.customer.id,
@@ -123,6 +123,7 @@ class TestServiceRequestByMail(InfogeranceCase):
                     "stage_id": self.env.ref("commown_infogerance.stage_new").id,
                 }
             )
+        request.invalidate_cache()
         request.sudo(self.technician).write(
             {
                 "partner_id": self.customer.id,
