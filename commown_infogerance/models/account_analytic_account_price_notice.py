@@ -14,6 +14,8 @@ class AccountAnalyticAccount(models.Model):
     @api.multi
     def _infogerance_after_price_change(self, event):
         result = super()._infogerance_after_price_change(event)
+        if not (event.fleet_before and event.fleet_after):
+            return result  # the subscription or the end: no notice (nor queries)
         commercial = self.partner_id.commercial_partner_id
         if rules.is_price_notice_due(
             self._infogerance_grid(),

@@ -98,7 +98,7 @@ class SaleOrder(models.Model):
         """The acceptance belongs to the managed-service contract the order
         started or extended, where staff see it."""
         Contract = self.env["account.analytic.account"].sudo()
-        for order in self:
+        for order in self.filtered("infogerance_terms_acceptance_ids"):
             commercial = order.partner_id.commercial_partner_id
             start = order._infogerance_start()
             for acceptance in order.infogerance_terms_acceptance_ids.filtered(
