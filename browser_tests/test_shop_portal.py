@@ -86,8 +86,13 @@ def test_shop_checkout_contracts_and_portal_termination(page, step, rpc, shop, c
         expect(page.locator("#o_payment_form_pay")).to_be_disabled()
         # What "Pay now" calls, sent directly without the box ticked: refused.
         answer = page.request.post(
-            URL + "/shop/payment/transaction/%d" % shop["transfer"],
-            data={"jsonrpc": "2.0", "method": "call", "id": 1, "params": {}},
+            URL + "/shop/payment/transaction/",
+            data={
+                "jsonrpc": "2.0",
+                "method": "call",
+                "id": 1,
+                "params": {"acquirer_id": shop["transfer"]},
+            },
         ).json()
         assert "conditions" in str(answer.get("error")), answer
         assert not rpc("payment.transaction", "search", [("partner_id", "=", customer["contact"])])

@@ -48,7 +48,8 @@ class InfogeranceWebsiteSaleTerms(InfogeranceWebsiteSale):
             order = request.env["sale.order"].search([("id", "=", so_id)])
         else:
             order = request.website.sale_get_order()
-        order._infogerance_check_terms_accepted()
+        if order and not order.infogerance_sale_error:  # R1 first: its message is clearer
+            order._infogerance_check_terms_accepted()
         return super().payment_transaction(
             acquirer_id,
             save_token=save_token,
