@@ -78,10 +78,29 @@ def test_shop_checkout_contracts_and_portal_termination(page, step, rpc, shop, c
         page.click("a[href='/shop/confirm_order']")
         page.wait_for_url(re.compile(r"/shop/payment"))
 
-    with step("pay-by-wire-transfer"):
+    with step("conditions-block-payment") as shot:
         page.locator("input[name=pm_id][data-acquirer-id='%d']" % shop["transfer"]).check(
             force=True
         )
+        expect(page.locator(".o_infogerance_payment_terms a")).to_have_count(1)
+        expect(page.locator("#o_payment_form_pay")).to_be_disabled()
+        # What "Pay now" calls, sent directly without the box ticked: refused.
+        answer = page.request.post(
+            URL + "/shop/payment/transaction/",
+            data={
+                "jsonrpc": "2.0",
+                "method": "call",
+                "id": 1,
+                "params": {"acquirer_id": shop["transfer"]},
+            },
+        ).json()
+        assert "conditions" in str(answer.get("error")), answer
+        assert not rpc("payment.transaction", "search", [("partner_id", "=", customer["contact"])])
+    _doc(shot, "shop-payment-conditions.png")
+
+    with step("pay-by-wire-transfer"):
+        page.check("#o_infogerance_accept_terms")
+        expect(page.locator("#o_payment_form_pay")).to_be_enabled()
         page.click("#o_payment_form_pay")
         page.wait_for_url(re.compile(r"/shop/confirmation"), timeout=60000)
 
@@ -94,6 +113,14 @@ def test_shop_checkout_contracts_and_portal_termination(page, step, rpc, shop, c
         )
         # Wire transfer: the order waits, quoted, until the payment is received.
         assert order["state"] == "sent", order
+        [acceptance] = rpc(
+            "infogerance.terms.acceptance",
+            "search_read",
+            [("order_id", "=", order["id"])],
+            fields=["version", "user_id", "ip_address", "channel"],
+        )
+        assert acceptance["version"] == "2026-01" and acceptance["channel"] == "shop", acceptance
+        assert acceptance["ip_address"] == "127.0.0.1", acceptance
         expect(page.locator("#wrap")).to_contain_text(order["name"])
         assert not rpc(
             "account.analytic.account", "search", [("partner_id", "child_of", customer["company"])]

@@ -356,3 +356,26 @@ def request_date_problem(code, request_date, start, end=None):
     if request_date < start and code not in BEFORE_START_SERVICES:
         return REQUEST_BEFORE_START
     return None
+
+def price_applies_from(anchor, change_day, months=1):
+    """First day billed at a price changed on ``change_day`` (R3, art. 1.2): an
+    invoice uses the fleet of the first day of its period, without proration,
+    so a change applies from the period starting that day, else from the next
+    one. A change before the first billed day applies from that day."""
+    if change_day <= anchor:
+        return anchor
+    first, last = billing_period(anchor, change_day, months)
+    return first if first == change_day else last + datetime.timedelta(days=1)
+
+
+def is_price_notice_due(grid, before, after, every_change=False):
+    """Whether a repricing is announced to the customer's managers (R3):
+    ``before``/``after`` are (fleet, unit price) pairs. Announced when the
+    customer moves to another tier or its unit price changes (new grid, R4),
+    and at every fleet change if the customer asked so. Never the first
+    pricing (no fleet before) nor the end of the service (no fleet after)."""
+    if not before[0] or not after[0]:
+        return False
+    if before[1] != after[1] or applicable_tier(grid, before[0]) != applicable_tier(grid, after[0]):
+        return True
+    return bool(every_change) and before[0] != after[0]

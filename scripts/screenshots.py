@@ -7,7 +7,7 @@ Run against a server started by ``make run`` (demo data, login admin / admin)::
         --url http://localhost:8069 --db commown_infogerance --out docs
 
 It writes docs/backend-{offer,quotation,contract,termination-wizard,
-service-requests}.png. It changes the database: it creates a quotation for
+service-requests,mrr-movements,conditions}.png. It changes the database: it creates a quotation for
 "Brasserie des Canuts" and, the first time, ends one of the rentals of
 "Atelier Lumière SARL" yesterday (a fleet change from 12 to 11 computers).
 """
@@ -131,6 +131,9 @@ def prepare(rpc):
         )
     data["contract_action"] = rpc.ref("commown_infogerance.infogerance_contract_action")
     data["requests_action"] = rpc.ref("commown_infogerance.infogerance_service_request_action")
+    data["mrr_action"] = rpc.ref("commown_infogerance.infogerance_mrr_movement_action")
+    data["terms_action"] = rpc.ref("commown_infogerance.infogerance_terms_action")
+    data["terms"] = rpc.ref("commown_infogerance.demo_terms_essentiel_2026")
     return data
 
 
@@ -263,6 +266,21 @@ def main():
             ".o_kanban_view",
         )
         shoot(page, args.out, "service-requests")
+
+        open_client(
+            page,
+            "action=%d&model=infogerance.mrr.movement&view_type=pivot" % data["mrr_action"],
+            ".o_pivot",
+        )
+        shoot(page, args.out, "mrr-movements")
+
+        open_client(
+            page,
+            "action=%d&model=infogerance.terms&id=%d&view_type=form"
+            % (data["terms_action"], data["terms"]),
+            ".o_form_view",
+        )
+        shoot(page, args.out, "conditions")
         browser.close()
 
 

@@ -1,2 +1,4 @@
 from . import portal
+from . import portal_termination
 from . import website_sale
+from . import terms

@@ -86,7 +86,7 @@ class InfogerancePortal(CustomerPortal):
         methods=["POST"],
         website=True,
     )
-    def portal_my_infogerance_terminate(self, contract_id, reason=None, **kw):
+    def portal_my_infogerance_terminate(self, contract_id, reason=None, reason_id=None, **kw):
         contract = self._infogerance_get_contract(contract_id)
         if not contract:
             return request.not_found()
@@ -95,6 +95,7 @@ class InfogerancePortal(CustomerPortal):
                 fields.Date.context_today(contract),
                 _("%(reason)s (requested from the customer portal)")
                 % {"reason": (reason or "").strip() or "-"},
+                reason_id=int(reason_id) if reason_id and reason_id.isdigit() else None,
             )
         except (AccessError, UserError) as exc:
             return self._infogerance_contract_page(contract, error=customer_text(exc.name))

@@ -10,10 +10,14 @@ from . import infogerance_profile_wifi
 from . import infogerance_profile_vpn
 from . import infogerance_service_request_stage
 from . import infogerance_service_request
+from . import infogerance_service_request_mail
 from . import infogerance_fleet_event
 from . import infogerance_plan_change
+from . import infogerance_terms
+from . import infogerance_termination_reason
 from . import product_template
 from . import res_partner
+from . import res_partner_customer_manager
 from . import res_partner_invoicing
 from . import account_invoice
 from . import account_analytic_account
@@ -23,6 +27,8 @@ from . import account_analytic_account_fleet_trigger
 from . import account_analytic_account_entitlement
 from . import account_analytic_account_invoicing
 from . import account_analytic_account_plan
+from . import account_analytic_account_notice
+from . import account_analytic_account_price_notice
 from . import sale_order
 from . import sale_order_checks
 from . import sale_order_line
@@ -35,3 +41,8 @@ from . import account_analytic_account_consolidation
 from . import account_analytic_invoice_line
 from . import sale_order_payment
 from . import sale_order_line_payment
+from . import sale_order_terms
+from . import account_analytic_account_terms
+
+# Last: its SQL view reads the columns the models above create.
+from . import infogerance_mrr_movement

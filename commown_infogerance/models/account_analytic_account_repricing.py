@@ -82,9 +82,10 @@ class AccountAnalyticAccount(models.Model):
             )
             if before != after:
                 changes[contract] = (before, after)
-                contract._infogerance_log_fleet_change(
+                event = contract._infogerance_log_fleet_change(
                     date, before, after, cause, rental, description
                 )
+                contract._infogerance_after_price_change(event)
             if fleet == 0 and before[0] > 0:
                 contract._infogerance_end_for_empty_fleet(date)
             elif fleet > 0 and contract.infogerance_empty_fleet_end:
@@ -140,6 +141,12 @@ class AccountAnalyticAccount(models.Model):
             }
         )
         return event
+
+    def _infogerance_after_price_change(self, event):
+        """Hook called once per repricing that changed the price or the fleet,
+        with its fleet event (price notices extend it)."""
+        self.ensure_one()
+        return True
 
     def _infogerance_end_for_empty_fleet(self, date):
         """R1: no computer left, the contract ends with the started period (R7)."""

@@ -29,6 +29,49 @@ class AccountAnalyticAccount(models.Model):
         readonly=True,
         copy=False,
     )
+    infogerance_termination_reason_id = fields.Many2one(
+        comodel_name="infogerance.termination.reason",
+        string="Termination reason (list)",
+        readonly=True,
+        copy=False,
+        ondelete="restrict",
+    )
+    infogerance_termination_pending = fields.Boolean(
+        string="Termination pending",
+        compute="_compute_infogerance_termination_pending",
+        search="_search_infogerance_termination_pending",
+        help="A termination was requested and the contract has not ended yet: it may "
+        "still be cancelled.",
+    )
+
+    def _compute_infogerance_termination_pending(self):
+        today = fields.Date.context_today(self)
+        for contract in self:
+            contract.infogerance_termination_pending = bool(
+                contract.infogerance_termination_request_date
+                and contract.date_end
+                and contract.date_end >= today
+            )
+
+    def _search_infogerance_termination_pending(self, operator, value):
+        today = fields.Date.context_today(self)
+        # Explicit operators: Odoo 11 does not normalize a searched field's domain.
+        pending = [
+            "&",
+            "&",
+            ("infogerance_termination_request_date", "!=", False),
+            ("date_end", "!=", False),
+            ("date_end", ">=", today),
+        ]
+        if (operator == "=") == bool(value):
+            return pending
+        return [
+            "|",
+            "|",
+            ("infogerance_termination_request_date", "=", False),
+            ("date_end", "=", False),
+            ("date_end", "<", today),
+        ]
 
     @api.constrains("date_end", "date_start")
     def _check_infogerance_end_date(self):
@@ -165,11 +208,16 @@ class AccountAnalyticAccount(models.Model):
             )
 
     @api.multi
-    def _infogerance_terminate(self, request_date, reason, force_end_date=None, force_reason=None):
+    def _infogerance_terminate(
+        self, request_date, reason, force_end_date=None, force_reason=None, reason_id=None
+    ):
         """Record a termination request received on ``request_date`` and end the
         contract as the rules say (R6, R7), or on ``force_end_date`` when a manager
-        forces it with ``force_reason``. Checks the user's rights, writes once and
-        posts one message. Returns the end date."""
+        forces it with ``force_reason``. ``reason_id``: an
+        ``infogerance.termination.reason`` (record or id), required by the backend
+        wizard, optional in the portal. Checks the user's rights, writes once,
+        posts one message and acknowledges the request to the customer's managers
+        by e-mail. Returns the end date."""
         self.ensure_one()
         if self.infogerance_role != "service":
             raise UserError(_("%(name)s is not a managed-service contract.") % {"name": self.name})
@@ -185,6 +233,11 @@ class AccountAnalyticAccount(models.Model):
         end = self.infogerance_termination_date(request_date)
         if force:
             end = force_end_date
+        reason_record = self.env["infogerance.termination.reason"].browse(
+            getattr(reason_id, "id", reason_id) or []
+        )
+        if reason_record and not reason_record.exists():
+            raise UserError(_("This termination reason does not exist."))
         during = request_date <= (self.infogerance_commitment_end or "")
         # The checks above were made with the user's rights; a portal contact
         # may not write contracts, and the end date is the rules' (or the
@@ -194,6 +247,7 @@ class AccountAnalyticAccount(models.Model):
                 "date_end": end,
                 "infogerance_termination_request_date": request_date,
                 "infogerance_termination_reason": reason,
+                "infogerance_termination_reason_id": reason_record.id,
             }
         )
         body = _(
@@ -202,7 +256,7 @@ class AccountAnalyticAccount(models.Model):
         ) % {
             "request": request_date,
             "user": self.env.user.name,
-            "reason": (reason or "").strip() or "-",
+            "reason": " - ".join(filter(None, [reason_record.name, (reason or "").strip()])) or "-",
             "end": end,
             "commitment": _(" (commitment until %(commitment)s: all months until then " "are due)")
             % {"commitment": self.infogerance_commitment_end}
@@ -214,5 +268,83 @@ class AccountAnalyticAccount(models.Model):
                 "user": self.env.user.name,
                 "reason": force_reason,
             }
+        self._infogerance_send_customer_notice("commown_infogerance.mail_template_termination_ack")
         self.sudo().message_post(body=body, author_id=self.env.user.partner_id.id)
         return end
+
+    def _infogerance_check_may_cancel_termination(self):
+        """Who may cancel a pending termination: a customer manager of this
+        customer (portal) or a salesman (backend)."""
+        self.ensure_one()
+        user = self.env.user
+        if user.share:
+            if not user.partner_id._infogerance_may_act_for(self.partner_id.commercial_partner_id):
+                raise AccessError(
+                    _(
+                        "Only a manager of the customer may cancel the termination of its "
+                        "managed-service contracts."
+                    )
+                )
+        elif not user.has_group(SALESMAN_GROUP):
+            raise AccessError(_("Only a salesman may cancel a termination."))
+
+    @api.multi
+    def _infogerance_cancel_termination(self):
+        """Cancel a pending termination before the contract ends: the contract
+        runs again without end date, the request is forgotten (logged in the
+        chatter) and the customer's managers are told by e-mail."""
+        self.ensure_one()
+        self._infogerance_check_may_cancel_termination()
+        today = fields.Date.context_today(self)
+        if not self.infogerance_termination_request_date or not self.date_end:
+            raise UserError(
+                _("Contract %(name)s has no pending termination to cancel.") % {"name": self.name}
+            )
+        if self.date_end < today:
+            raise UserError(
+                _(
+                    "Contract %(name)s ended on %(end)s: a termination can only be cancelled "
+                    "before the contract ends."
+                )
+                % {"name": self.name, "end": self.date_end}
+            )
+        commercial = self.partner_id.commercial_partner_id
+        if (
+            not self.env["res.partner"]
+            .sudo()
+            ._infogerance_fleet_sizes(commercial.ids, today)[commercial.id]
+        ):
+            raise UserError(
+                _(
+                    "R1 - %(customer)s rents no computer any more: its managed-service "
+                    "contract cannot run without a computer rental."
+                )
+                % {"customer": commercial.name}
+            )
+        previous = (self.date_end, self.infogerance_termination_request_date)
+        # Rights checked above: the portal manager may not write contracts.
+        self.sudo().with_context(infogerance_end_authorisation=RULES_CHECKED).write(
+            {
+                "date_end": False,
+                "infogerance_termination_request_date": False,
+                "infogerance_termination_reason": False,
+                "infogerance_termination_reason_id": False,
+            }
+        )
+        self._infogerance_send_customer_notice(
+            "commown_infogerance.mail_template_termination_cancelled"
+        )
+        self.sudo().message_post(
+            body=_(
+                "Termination cancelled by %(user)s: the contract runs again (it was to end "
+                "on %(end)s, termination requested on %(request)s)."
+            )
+            % {"user": self.env.user.name, "end": previous[0], "request": previous[1]},
+            author_id=self.env.user.partner_id.id,
+        )
+        return True
+
+    @api.multi
+    def action_infogerance_cancel_termination(self):
+        self.ensure_one()
+        return self._infogerance_cancel_termination()

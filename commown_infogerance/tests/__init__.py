@@ -22,3 +22,8 @@ from . import test_billing_oracle
 from . import test_onboarding
 from . import test_consolidated_invoicing
 from . import test_sepa_direct_debit
+from . import test_termination_workflow
+from . import test_price_notice
+from . import test_service_request_mail
+from . import test_mrr_movement
+from . import test_terms

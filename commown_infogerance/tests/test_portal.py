@@ -112,7 +112,14 @@ class TestPortal(InfogeranceCase):
                 self.env["infogerance.termination.wizard"]
                 .sudo(self.salesman)
                 .with_context(default_contract_id=self.contract.id)
-                .create({"request_date": request_date, "reason": "x"})
+                .create(
+                    {
+                        "request_date": request_date,
+                        "reason_id": self.env["infogerance.termination.reason"]
+                        .create({"name": "x"})
+                        .id,
+                    }
+                )
             )
             self.assertEqual(
                 wizard.explanation,

@@ -240,3 +240,31 @@ class TestR8Rules(unittest.TestCase):
         self.assertEqual(
             rules.contract_year(D(2026, 3, 15), D(2027, 3, 15)), (D(2027, 3, 15), D(2028, 3, 14))
         )
+
+
+class TestR3PriceNoticeRules(unittest.TestCase):
+    grid = ((1, 15.0), (5, 12.0), (10, 10.0))
+
+    def test_r3_price_applies_from_the_next_period(self):
+        anchor = datetime.date(2026, 1, 1)
+        self.assertEqual(
+            rules.price_applies_from(anchor, datetime.date(2026, 3, 10)), datetime.date(2026, 4, 1)
+        )
+        self.assertEqual(
+            rules.price_applies_from(anchor, datetime.date(2026, 4, 1)), datetime.date(2026, 4, 1)
+        )
+        self.assertEqual(rules.price_applies_from(anchor, datetime.date(2025, 12, 20)), anchor)
+        self.assertEqual(
+            rules.price_applies_from(datetime.date(2026, 1, 15), datetime.date(2026, 3, 10)),
+            datetime.date(2026, 3, 15),
+        )
+
+    def test_r3_notice_due_on_a_tier_change_only(self):
+        self.assertTrue(rules.is_price_notice_due(self.grid, (4, 15.0), (5, 12.0)))
+        self.assertTrue(rules.is_price_notice_due(self.grid, (10, 10.0), (9, 12.0)))
+        self.assertFalse(rules.is_price_notice_due(self.grid, (4, 15.0), (3, 15.0)))
+        self.assertTrue(rules.is_price_notice_due(self.grid, (4, 15.0), (3, 15.0), True))
+        self.assertFalse(rules.is_price_notice_due(self.grid, (0, 0.0), (5, 12.0), True))
+        self.assertFalse(rules.is_price_notice_due(self.grid, (5, 12.0), (0, 0.0), True))
+        # A new grid (R4) changes the price without changing the fleet.
+        self.assertTrue(rules.is_price_notice_due(self.grid, (5, 13.0), (5, 12.0)))

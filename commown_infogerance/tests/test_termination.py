@@ -16,13 +16,23 @@ class TerminationCase(InfogeranceCase):
         cls.contract = cls.env["account.analytic.account"].search(
             [("infogerance_role", "=", "service"), ("partner_id", "=", cls.customer.id)]
         )
+        cls.reason = cls.env["infogerance.termination.reason"].create({"name": "Moving out"})
 
     def _wizard(self, request_date, user=None, **values):
         env = self.env(user=(user or self.salesman).id)
         return (
             env["infogerance.termination.wizard"]
             .with_context(default_contract_id=self.contract.id)
-            .create(dict({"request_date": request_date, "reason": "Moving out"}, **values))
+            .create(
+                dict(
+                    {
+                        "request_date": request_date,
+                        "reason_id": self.reason.id,
+                        "reason": "Details",
+                    },
+                    **values,
+                )
+            )
         )
 
 

@@ -1,2 +1,3 @@
 from . import infogerance_termination_wizard
 from . import infogerance_subscribe_wizard
+from . import mail_compose_message

@@ -22,7 +22,13 @@ class InfogeranceTerminationWizard(models.TransientModel):
         required=True,
         default=fields.Date.context_today,
     )
-    reason = fields.Text(required=True)
+    reason_id = fields.Many2one(
+        comodel_name="infogerance.termination.reason",
+        string="Reason",
+        required=True,
+        ondelete="cascade",
+    )
+    reason = fields.Text(string="Details")
     effective_end_date = fields.Date(
         string="Contract ends on",
         compute="_compute_effective_end_date",
@@ -58,6 +64,7 @@ class InfogeranceTerminationWizard(models.TransientModel):
         self.contract_id._infogerance_terminate(
             self.request_date,
             self.reason,
+            reason_id=self.reason_id,
             force_end_date=self.forced_end_date if self.force_end else None,
             force_reason=self.force_reason if self.force_end else None,
         )

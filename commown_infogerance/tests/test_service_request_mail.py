@@ -1,0 +1,142 @@
+"""Support by e-mail (R8): an RFC 822 message to the support alias, through
+Odoo's mail gateway, creates a request for the sender's customer; unknown
+senders wait to be qualified; replies thread on the request."""
+from freezegun import freeze_time
+
+from odoo.exceptions import ValidationError
+
+from .common import InfogeranceCase
+
+MESSAGE = """Return-Path: <{sender}>
+To: support-infogerance@commown.example
+From: {name} <{sender}>
+Subject: {subject}
+Message-ID: <{message_id}@mail.example>
+{extra}Date: Tue, 10 Mar 2026 09:00:00 +0100
+MIME-Version: 1.0
+Content-Type: text/plain; charset="utf-8"
+Content-Transfer-Encoding: 8bit
+
+Bonjour,
+
+L'imprimante du 2e étage n'apparaît plus sur le portable de Léa.
+
+Merci !
+"""
+
+
+@freeze_time("2026-03-10")
+class TestServiceRequestByMail(InfogeranceCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["ir.config_parameter"].sudo().set_param("mail.catchall.domain", "commown.example")
+        with freeze_time("2026-01-01"):
+            cls._create_order(cls.customer, computers=3).action_confirm()
+        cls.contract = cls.env["account.analytic.account"].search(
+            [("infogerance_role", "=", "service"), ("partner_id", "=", cls.customer.id)]
+        )
+        cls.contact = cls.env["res.partner"].create(
+            {
+                "name": "Léa Martin",
+                "parent_id": cls.customer.id,
+                "email": "lea@atelier-test.example",
+            }
+        )
+        cls.Request = cls.env["infogerance.service.request"]
+
+    def _receive(self, sender, subject="Printer missing", message_id="m1", extra="", name="X"):
+        raw = MESSAGE.format(
+            sender=sender, subject=subject, message_id=message_id, extra=extra, name=name
+        )
+        thread_id = self.env["mail.thread"].message_process(False, raw.encode("utf-8"))
+        return self.Request.browse(thread_id)
+
+    def test_r8_known_address_creates_a_request_for_its_customer(self):
+        request = self._receive("lea@atelier-test.example", name="Léa Martin")
+        self.assertEqual(request.partner_id, self.contact)
+        self.assertEqual(request.contract_id, self.contract)
+        self.assertEqual(request.service_code, "support")
+        self.assertEqual(request.channel, "mail")
+        self.assertEqual(request.summary, "Printer missing")
+        self.assertIn("imprimante", request.description)
+        self.assertFalse(request.is_to_qualify)
+        self.assertNotEqual(request.name, "Printer missing")  # the sequence, not the subject
+        self.assertIn(self.contact, request.message_follower_ids.mapped("partner_id"))
+        self.assertEqual(request.message_ids[0].author_id, self.contact)
+
+    def test_r8_known_domain_is_matched_to_its_customer(self):
+        request = self._receive("paul@atelier-test.example", name="Paul")
+        self.assertEqual(request.partner_id, self.customer)
+        self.assertEqual(request.contract_id, self.contract)
+        self.assertFalse(request.is_to_qualify)
+
+    def test_r8_unknown_sender_lands_to_qualify(self):
+        request = self._receive("someone@unknown.example")
+        self.assertTrue(request)
+        self.assertTrue(request.is_to_qualify)
+        self.assertEqual(request.stage_id, self.env.ref("commown_infogerance.stage_to_qualify"))
+        self.assertFalse(request.partner_id)
+        self.assertFalse(request.contract_id)
+        self.assertEqual(request.email_from, "X <someone@unknown.example>")
+
+    def test_r8_public_webmail_domains_are_not_matched(self):
+        self.env["res.partner"].create(
+            {"name": "Gus", "parent_id": self.customer.id, "email": "gus@gmail.com"}
+        )
+        self.assertEqual(
+            self._receive("stranger@gmail.com").partner_id, self.Request.browse().partner_id
+        )
+        self.assertEqual(
+            self._receive("gus@gmail.com", message_id="m2").partner_id.commercial_partner_id,
+            self.customer,
+        )
+
+    def test_r8_a_reply_threads_on_the_request(self):
+        request = self._receive("lea@atelier-test.example")
+        messages = len(request.message_ids)
+        request.action_done()
+        reply = self._receive(
+            "lea@atelier-test.example",
+            subject="Re: Printer missing",
+            message_id="m2",
+            extra="In-Reply-To: <m1@mail.example>\nReferences: <m1@mail.example>\n",
+        )
+        self.assertEqual(reply, request)
+        self.assertEqual(self.Request.search_count([("email_from", "!=", False)]), 1)
+        self.assertEqual(len(request.message_ids), messages + 1)
+        self.assertFalse(request.is_closed)  # a reply opens it again
+
+    def test_r8_qualifying_applies_the_entitlement_rules(self):
+        request = self._receive("someone@unknown.example")
+        with self.assertRaisesRegex(ValidationError, "to qualify"), self.cr.savepoint():
+            request.sudo(self.technician).write(
+                {"stage_id": self.env.ref("commown_infogerance.stage_new").id}
+            )
+        onsite = self.env.ref("commown_infogerance.service_type_onsite")
+        with self.assertRaisesRegex(ValidationError, "R8"), self.cr.savepoint():
+            request.sudo(self.technician).write(
+                {
+                    "partner_id": self.customer.id,
+                    "contract_id": self.contract.id,
+                    "service_type_id": onsite.id,
+                    "stage_id": self.env.ref("commown_infogerance.stage_new").id,
+                }
+            )
+        request.invalidate_cache()
+        request.sudo(self.technician).write(
+            {
+                "partner_id": self.customer.id,
+                "contract_id": self.contract.id,
+                "stage_id": self.env.ref("commown_infogerance.stage_new").id,
+            }
+        )
+        self.assertFalse(request.is_to_qualify)
+
+    def test_r8_an_uncovered_customer_waits_to_be_qualified(self):
+        self.contract.infogerance_service_type_ids = [
+            (3, self.env.ref("commown_infogerance.service_type_support").id)
+        ]
+        request = self._receive("lea@atelier-test.example")
+        self.assertEqual(request.partner_id, self.contact)
+        self.assertTrue(request.is_to_qualify)
