@@ -3,7 +3,7 @@
 {
     "name": "Commown managed IT services (infogérance)",
     "summary": "Per-computer managed-service subscriptions priced from the rented fleet",
-    "version": "11.0.1.1.0",
+    "version": "11.0.1.2.0",
     "category": "Sales",
     "license": "AGPL-3",
     "author": "Commown SCIC",
@@ -15,6 +15,7 @@
         "sale_management",
         "website_sale",
     ],
+    "external_dependencies": {"python": ["cryptography"]},
     "data": [
         "security/infogerance_security.xml",
         "security/ir.model.access.csv",
@@ -32,6 +33,7 @@
         "views/product_template_views.xml",
         "views/account_analytic_account_views.xml",
         "views/sale_order_views.xml",
+        "views/res_company_views.xml",
         "views/menus.xml",
         "views/website_sale_templates.xml",
         "views/portal_templates.xml",

@@ -256,3 +256,28 @@ def onsite_eligibility(fleet, city_eligible):
         "onsite_this_year": 0,
     }
     return entitlement_problems(facts)
+
+
+#: Days a termination request may be dated back without a manager (mail arriving late).
+BACKDATE_DAYS_DEFAULT = 7
+REQUEST_IN_FUTURE = "request_in_future"
+REQUEST_TOO_OLD = "request_too_old"
+
+
+def request_date_problem(request_date, today, backdate_days):
+    """Why a termination request dated ``request_date`` and recorded ``today`` needs
+    more than a salesman, or None: a request is not received in the future, and one
+    older than ``backdate_days`` needs a manager and a reason (R6)."""
+    if request_date > today:
+        return REQUEST_IN_FUTURE
+    if request_date < today - datetime.timedelta(days=backdate_days):
+        return REQUEST_TOO_OLD
+    return None
+
+
+def end_not_before_current_period(end, today, anchor, months=1):
+    """A termination recorded ``today`` never ends the contract before the billing
+    period in progress today: that period has started, so it is due (R7)."""
+    if today < anchor:
+        return end
+    return max(end, billing_period(anchor, today, months)[1])

@@ -109,6 +109,8 @@ class InfogeranceServiceRequest(models.Model):
         for request in self:
             if request.stage_id.is_cancelled:
                 continue
+            if request.service_code == "onsite":
+                request.contract_id._infogerance_lock_for_quota()
             problems = request._infogerance_entitlement_problems()
             if problems:
                 raise ValidationError(

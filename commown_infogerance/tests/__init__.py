@@ -10,3 +10,8 @@ from . import test_i18n
 from . import test_shop
 from . import test_portal
 from . import test_query_budget
+from . import test_r8_onsite_concurrency
+from . import test_security_attacks
+from . import test_security_access_matrix
+from . import test_r6_request_dates
+from . import test_security_protection

@@ -90,6 +90,8 @@ class TestR6TerminationWizard(TerminationCase):
 class TestR6EndDateGuard(TerminationCase):
     def test_r6_writing_an_end_during_commitment_is_refused(self):
         with freeze_time("2026-06-01"), self.assertRaisesRegex(ValidationError, "R6/R7"):
+            self.contract.write({"date_end": "2026-06-30"})
+        with freeze_time("2026-06-01"), self.assertRaisesRegex(AccessError, "manager"):
             self.contract.sudo(self.salesman).write({"date_end": "2026-06-30"})
 
     def test_r6_writing_an_end_without_notice_is_refused(self):
@@ -102,7 +104,7 @@ class TestR6EndDateGuard(TerminationCase):
 
     def test_r6_writing_a_valid_end_is_accepted(self):
         with freeze_time("2027-03-20"):
-            self.contract.sudo(self.salesman).write({"date_end": "2027-04-30"})
+            self.contract.write({"date_end": "2027-04-30"})
         self.assertEqual(self.contract.date_end, "2027-04-30")
 
     def test_r6_end_before_start_is_refused(self):
@@ -114,9 +116,9 @@ class TestR6EndDateGuard(TerminationCase):
             self.contract.sudo(self.salesman)._infogerance_terminate(
                 "2026-06-01", "x", force_end_date="2026-06-30", force_reason="customer bankrupt"
             )
-        with freeze_time("2026-06-01"), self.assertRaisesRegex(ValidationError, "R6/R7"):
+        with freeze_time("2026-06-01"), self.assertRaisesRegex(AccessError, "manager"):
             self.contract.sudo(self.salesman).with_context(
-                infogerance_force_reason="customer bankrupt"
+                infogerance_manager_reason="customer bankrupt"
             ).write({"date_end": "2026-06-30"})
 
     def test_r6_termination_writes_once_and_posts_one_message(self):

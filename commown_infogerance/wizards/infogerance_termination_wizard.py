@@ -32,6 +32,11 @@ class InfogeranceTerminationWizard(models.TransientModel):
     force_end = fields.Boolean(string="Force an earlier end")
     forced_end_date = fields.Date()
     force_reason = fields.Text(string="Why force the end")
+    backdate_reason = fields.Text(
+        string="Why record an older request",
+        help="Needed when the request was received longer ago than the company allows "
+        "salesmen to date back (managers only).",
+    )
 
     @api.depends("contract_id", "request_date")
     def _compute_effective_end_date(self):
@@ -60,5 +65,6 @@ class InfogeranceTerminationWizard(models.TransientModel):
             self.reason,
             force_end_date=self.forced_end_date if self.force_end else None,
             force_reason=self.force_reason if self.force_end else None,
+            backdate_reason=self.backdate_reason,
         )
         return {"type": "ir.actions.act_window_close"}
