@@ -36,9 +36,7 @@ END = "<!-- security-matrix:end -->"
 def scope_models(env):
     """Models of the addons and models they give access rights on, sorted;
     transient and abstract models left out."""
-    names = {
-        name for name, model in env.registry.items() if model._original_module in ADDONS
-    }
+    names = {name for name, model in env.registry.items() if model._original_module in ADDONS}
     access_ids = (
         env["ir.model.data"]
         .sudo()

@@ -56,9 +56,7 @@ class AccountAnalyticAccount(models.Model):
         reason = self.env.context.get("infogerance_manager_reason")
         if isinstance(reason, str) and reason.strip() and self.env.user.has_group(MANAGER_GROUP):
             return reason.strip()
-        labels = sorted(
-            self._fields[name].get_description(self.env)["string"] for name in names
-        )
+        labels = sorted(self._fields[name].get_description(self.env)["string"] for name in names)
         raise AccessError(
             _(
                 "Managed-service contracts: %(fields)s are set by the contract rules "
@@ -131,9 +129,7 @@ class AccountAnalyticAccount(models.Model):
 
     def _infogerance_check_technician(self):
         if not self.env.user.has_group(TECHNICIAN_GROUP):
-            raise AccessError(
-                _("Only managed-services technicians prepare and deliver computers.")
-            )
+            raise AccessError(_("Only managed-services technicians prepare and deliver computers."))
         if self.filtered(lambda c: c.infogerance_role != "rental"):
             raise UserError(_("Only computer-rental contracts are prepared and delivered."))
 

@@ -49,7 +49,5 @@ class AccountAnalyticAccount(models.Model):
             return end
         anchor, _commitment, _notice, months = self._infogerance_termination_inputs()
         return fields.Date.to_string(
-            rules.end_not_before_current_period(
-                fields.Date.from_string(end), today, anchor, months
-            )
+            rules.end_not_before_current_period(fields.Date.from_string(end), today, anchor, months)
         )

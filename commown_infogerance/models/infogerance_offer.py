@@ -86,7 +86,9 @@ class InfogeranceOffer(models.Model):
             [("infogerance_offer_id", "in", self.ids)]
         ).mapped("infogerance_offer_id") | self.sudo().env["sale.order.line"].search(
             [("infogerance_offer_id", "in", self.ids)]
-        ).mapped("infogerance_offer_id")
+        ).mapped(
+            "infogerance_offer_id"
+        )
         if used:
             raise UserError(
                 _(

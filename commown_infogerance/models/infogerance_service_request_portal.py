@@ -60,11 +60,7 @@ class InfogeranceServiceRequest(models.Model):
             )
         # The user is a contact of the customer (checked above) and the values are
         # whitelisted: the request is created by the system, authored by the contact.
-        service_request = (
-            self.sudo()
-            .with_context(mail_create_nolog=True)
-            .create(values)
-        )
+        service_request = self.sudo().with_context(mail_create_nolog=True).create(values)
         service_request.message_post(
             body=_("Request filed from the customer portal by %(name)s.") % {"name": partner.name},
             author_id=partner.id,

@@ -33,9 +33,9 @@ class InfogeranceServiceType(models.Model):
             .with_context(active_test=False)
             .search([("infogerance_service_type_ids", "in", self.ids)])
             .mapped("infogerance_service_type_ids")
-            | env["infogerance.service.request"].search([("service_type_id", "in", self.ids)]).mapped(
-                "service_type_id"
-            )
+            | env["infogerance.service.request"]
+            .search([("service_type_id", "in", self.ids)])
+            .mapped("service_type_id")
         ) & self
         if used:
             raise UserError(

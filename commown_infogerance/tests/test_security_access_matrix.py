@@ -56,7 +56,9 @@ class TestAccessMatrix(InfogeranceCase):
         cls.customers = cls.customer | cls.other_customer
         for customer in cls.customers:
             order = cls._create_order(customer, computers=2)
-            order.infogerance_other_service_ids = [(0, 0, {"name": "Printer of %s" % customer.name})]
+            order.infogerance_other_service_ids = [
+                (0, 0, {"name": "Printer of %s" % customer.name})
+            ]
             order.action_confirm()
             contract = cls.env["account.analytic.account"].search(
                 [("infogerance_role", "=", "service"), ("partner_id", "=", customer.id)]
@@ -148,7 +150,7 @@ class TestAccessMatrixCatchesNewModels(common.SavepointCase):
     @classmethod
     def tearDownClass(cls):
         cls.loader.restore_registry()
-        super().tearDownClass()
+        return super().tearDownClass()
 
     def test_a_portal_model_without_rule_is_reported(self):
         self.assertIn("infogerance.fake.customer.note", security_matrix.scope_models(self.env))

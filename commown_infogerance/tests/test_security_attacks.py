@@ -154,17 +154,20 @@ class TestSecurityAttacks(HttpCase):
             {g["analytic_account_id"][0] for g in groups}
             <= set(self._contracts(self.customer_a).ids)
         )
-        self.assertFault("AccessError|not allowed", self.contact_a, "infogerance.profile.wifi",
-                         "search_read", [])
         self.assertFault(
-            "Access|restrict", self.contact_a, "account.analytic.account", "read",
-            self.contract_b.ids, ["name"]
+            "AccessError|not allowed", self.contact_a, "infogerance.profile.wifi", "search_read", []
+        )
+        self.assertFault(
+            "Access|restrict",
+            self.contact_a,
+            "account.analytic.account",
+            "read",
+            self.contract_b.ids,
+            ["name"],
         )
 
     def _contracts(self, partner):
-        return self.env["account.analytic.account"].search(
-            [("partner_id", "child_of", partner.id)]
-        )
+        return self.env["account.analytic.account"].search([("partner_id", "child_of", partner.id)])
 
     def test_portal_rpc_cannot_create_requests_or_write_contracts(self):
         self.assertFault(
@@ -195,11 +198,18 @@ class TestSecurityAttacks(HttpCase):
         wifi = self.profile_a.wifi_ids
         self.assertFault(
             "AccessError|not allowed|restrict",
-            self.salesman, "infogerance.profile.wifi", "read", wifi.ids, ["key"]
+            self.salesman,
+            "infogerance.profile.wifi",
+            "read",
+            wifi.ids,
+            ["key"],
         )
         self.assertFault(
             "AccessError|not allowed",
-            self.salesman, "infogerance.profile.secret", "search_read", []
+            self.salesman,
+            "infogerance.profile.secret",
+            "search_read",
+            [],
         )
         self.assertFault(
             "AccessError|not allowed",
@@ -247,7 +257,10 @@ class TestSecurityAttacks(HttpCase):
             "account.analytic.account",
             "write",
             self.contract_a.ids,
-            {"infogerance_commitment_end": self.start.isoformat(), "date_end": self.start.isoformat()},
+            {
+                "infogerance_commitment_end": self.start.isoformat(),
+                "date_end": self.start.isoformat(),
+            },
         )
         for values in (
             {"infogerance_unit_price": 1.0},
@@ -256,16 +269,39 @@ class TestSecurityAttacks(HttpCase):
             {"infogerance_fleet_size": 1000},
             {"infogerance_notice_days": 0},
         ):
-            self.assertFault("manager", self.salesman, "account.analytic.account", "write",
-                             self.contract_a.ids, values)
-        self.assertFault("AccessError|not allowed", self.employee, "account.analytic.account",
-                         "write", self.contract_a.ids, {"name": "x"})
-        self.assertFault("cannot be deleted|AccessError|not allowed", self.salesman,
-                         "infogerance.offer", "unlink", self.offer.ids)
+            self.assertFault(
+                "manager",
+                self.salesman,
+                "account.analytic.account",
+                "write",
+                self.contract_a.ids,
+                values,
+            )
+        self.assertFault(
+            "AccessError|not allowed",
+            self.employee,
+            "account.analytic.account",
+            "write",
+            self.contract_a.ids,
+            {"name": "x"},
+        )
+        self.assertFault(
+            "cannot be deleted|AccessError|not allowed",
+            self.salesman,
+            "infogerance.offer",
+            "unlink",
+            self.offer.ids,
+        )
         event = self.contract_a.infogerance_fleet_event_ids[:1]
         self.assertTrue(event)
-        self.assertFault("AccessError|not allowed|audit", self.salesman,
-                         "infogerance.fleet.event", "write", event.ids, {"fleet_after": 0})
+        self.assertFault(
+            "AccessError|not allowed|audit",
+            self.salesman,
+            "infogerance.fleet.event",
+            "write",
+            event.ids,
+            {"fleet_after": 0},
+        )
 
     def test_salesman_rpc_back_dated_termination(self):
         today = datetime.date.today()
@@ -276,8 +312,13 @@ class TestSecurityAttacks(HttpCase):
             "create",
             {"contract_id": self.contract_a.id, "request_date": long_ago, "reason": "Late"},
         )
-        self.assertFault("manager", self.salesman, "infogerance.termination.wizard",
-                         "action_confirm", [wizard_id])
+        self.assertFault(
+            "manager",
+            self.salesman,
+            "infogerance.termination.wizard",
+            "action_confirm",
+            [wizard_id],
+        )
         self.assertFalse(self.contract_a.date_end)
         recent = (today - datetime.timedelta(days=3)).isoformat()
         wizard_id = self._call(
@@ -341,7 +382,7 @@ class TestSecurityAttacks(HttpCase):
         self.assertFalse(self.contract_a.date_end)
 
     def test_portal_route_request_fields_are_whitelisted(self):
-        response, token = self._page("contact_a", self.contract_a)
+        _response, token = self._page("contact_a", self.contract_a)
         support = self.env.ref("commown_infogerance.service_type_support")
         done = self.env["infogerance.service.request.stage"].search(
             [("is_closed", "=", True)], limit=1

@@ -13,7 +13,9 @@ class ProtectionCase(InfogeranceCase):
         super().setUpClass()
         with freeze_time("2026-01-01"):
             cls._create_order(cls.customer, computers=3).action_confirm()
-        cls.contract = cls._service_contract(cls.customer)
+        cls.contract = cls.env["account.analytic.account"].search(
+            [("infogerance_role", "=", "service"), ("partner_id", "=", cls.customer.id)]
+        )
 
 
 class TestRulesFieldsProtection(ProtectionCase):

@@ -40,10 +40,17 @@ def migrate(cr, version):
             )
             for record_id, profile_id, value in cr.fetchall():
                 Secret.create(
-                    {"profile_id": profile_id, link: record_id, "kind": kinds[column], "value": value}
+                    {
+                        "profile_id": profile_id,
+                        link: record_id,
+                        "kind": kinds[column],
+                        "value": value,
+                    }
                 )
                 moved += 1
-            cr.execute('ALTER TABLE {table} DROP COLUMN "{column}"'.format(table=table, column=column))
+            cr.execute(
+                'ALTER TABLE {table} DROP COLUMN "{column}"'.format(table=table, column=column)
+            )
     attachments = (
         env["ir.attachment"]
         .with_context(active_test=False)
