@@ -10,7 +10,12 @@ class InfogerancePortal(CustomerPortal):
     with the portal user's rights: the record rules decide what a customer sees."""
 
     def _infogerance_contracts_domain(self):
-        return [("infogerance_role", "=", "service")]
+        """The managed-service contracts of the user's own company: an employee
+        visiting the portal is no customer's contact and sees none."""
+        return [
+            ("infogerance_role", "=", "service"),
+            ("partner_id", "child_of", request.env.user.partner_id.commercial_partner_id.id),
+        ]
 
     def _prepare_portal_layout_values(self):
         values = super()._prepare_portal_layout_values()
@@ -36,15 +41,7 @@ class InfogerancePortal(CustomerPortal):
         values.update(
             {
                 "contracts": request.env["account.analytic.account"].search(
-                    self._infogerance_contracts_domain()
-                    + [
-                        (
-                            "partner_id",
-                            "child_of",
-                            request.env.user.partner_id.commercial_partner_id.id,
-                        )
-                    ],
-                    order="date_start desc, id desc",
+                    self._infogerance_contracts_domain(), order="date_start desc, id desc"
                 ),
                 "page_name": "infogerance_contracts",
             }

@@ -142,6 +142,10 @@ class InfogeranceProfileSecretHolder(models.AbstractModel):
         }
         for record in self:
             for name, kind in self._infogerance_secret_kinds.items():
+                if name not in record._cache:
+                    # Not being written: reading it would compute every secret
+                    # field again and overwrite the new values in the cache.
+                    continue
                 value = record[name]
                 if isinstance(value, bytes):  # binary fields: base64
                     value = value.decode()

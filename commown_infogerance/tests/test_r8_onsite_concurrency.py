@@ -124,7 +124,7 @@ class TestR8ConcurrentOnsiteRequests(TransactionCase):
             # Without the lock both would count no visit this year and pass.
             self.assertEqual(outcome["second"], psycopg2.errorcodes.SERIALIZATION_FAILURE)
             # Odoo's retry of the second request now sees the first one: refused.
-            with self.assertRaisesRegex(ValidationError, "already used"):
+            with self.assertRaisesRegex(ValidationError, "R8"):
                 self._file_onsite(cr2, "Second visit")
             cr2.rollback()
         finally:

@@ -18,7 +18,7 @@ EXPECTED = {
     "account.analytic.contract": ("----", "----", "----", "r---", "----", "r---"),
     "account.analytic.contract.line": ("----", "----", "----", "r---", "----", "r---"),
     "account.analytic.invoice.line": ("----", "r---", "----", "r---", "r---", "r---"),
-    "infogerance.contract.tier": ("----", "r---", "r---", "r---", "r---", "rwcd"),
+    "infogerance.contract.tier": ("----", "r---", "----", "r---", "r---", "rwcd"),
     "infogerance.fleet.event": ("----", "r---", "----", "r---", "----", "r---"),
     "infogerance.offer": ("r---", "r---", "r---", "r---", "r---", "rwcd"),
     "infogerance.offer.tier": ("r---", "r---", "r---", "r---", "r---", "rwcd"),

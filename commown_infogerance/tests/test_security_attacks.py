@@ -6,6 +6,7 @@ import socket
 import xmlrpc.client
 
 import odoo
+from odoo import SUPERUSER_ID, api
 from odoo.tests import common
 from odoo.tests.common import HttpCase, get_db_name
 
@@ -15,7 +16,8 @@ PASSWORD = "Attack-2026!"
 def _ensure_http_server():
     """Odoo's test runner serves HTTP on ``http_port``; pytest-odoo serves nothing:
     start Odoo's own threaded server on a free port, as the runner would."""
-    if odoo.service.server.server is not None:
+    running = odoo.service.server.server
+    if running is not None and getattr(running, "httpd", None) is not None:
         return
     with socket.socket() as probe:
         probe.bind((common.HOST, 0))
@@ -39,8 +41,10 @@ class TestSecurityAttacks(HttpCase):
         super().setUp()
         url = "http://%s:%d/xmlrpc/2/" % (common.HOST, common.PORT)
         self.rpc = xmlrpc.client.ServerProxy(url + "object", allow_none=True)
-        env = self.env(context=dict(self.env.context, tracking_disable=True))
-        self.env = env
+        # Odoo 11: the HTTP threads work on the registry's test cursor, not on
+        # self.cr: the data the requests must see is created on that cursor.
+        self.cr = self.registry.test_cr
+        self.env = env = api.Environment(self.cr, SUPERUSER_ID, {"tracking_disable": True})
         service_types = env["infogerance.service.type"].search([])
         self.offer = env["infogerance.offer"].create(
             {
@@ -196,6 +200,19 @@ class TestSecurityAttacks(HttpCase):
 
     def test_salesman_rpc_never_reaches_wifi_keys(self):
         wifi = self.profile_a.wifi_ids
+        self.assertTrue(self.salesman.has_group("sales_team.group_sale_salesman"))
+        self.assertTrue(
+            self.env["infogerance.profile.wifi"].sudo(self.salesman).check_access_rights("read")
+        )
+        self.assertEqual(
+            self._call(self.salesman, "res.users", "read", self.salesman.ids, ["login"])[0][
+                "login"
+            ],
+            "salesman",
+        )
+        self.assertEqual(
+            len(self._call(self.salesman, "infogerance.profile.wifi", "search", [])), 2
+        )
         self.assertFault(
             "AccessError|not allowed|restrict",
             self.salesman,

@@ -101,3 +101,24 @@ class TestDeletion(ProtectionCase):
             event.unlink()
         with self.assertRaises(AccessError):
             event.sudo(self.manager).unlink()
+
+
+class TestEmployees(ProtectionCase):
+    def test_employee_without_sales_rights_sees_no_customer_contract(self):
+        employee = self.env["res.users"].create(
+            {
+                "name": "Erin Employee",
+                "login": "infogerance_employee",
+                "groups_id": [(6, 0, [self.env.ref("base.group_user").id])],
+            }
+        )
+        Contract = self.env["account.analytic.account"].sudo(employee)
+        self.assertFalse(Contract.search([("infogerance_role", "!=", False)]))
+        with self.assertRaises(AccessError):
+            self.contract.sudo(employee).read(["infogerance_unit_price"])
+        self.assertEqual(
+            self.env["account.analytic.account"].sudo(self.salesman).search(
+                [("id", "=", self.contract.id)]
+            ),
+            self.contract,
+        )

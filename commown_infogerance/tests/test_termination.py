@@ -58,6 +58,7 @@ class TestR6R7TerminationDate(TerminationCase):
 
 
 class TestR6TerminationWizard(TerminationCase):
+    @freeze_time("2026-06-10")  # the request is recorded on the day it is received
     def test_r6_wizard_during_commitment_warns_months_remain_due(self):
         wizard = self._wizard("2026-06-10")
         self.assertEqual(wizard.effective_end_date, "2026-12-31")
@@ -68,6 +69,7 @@ class TestR6TerminationWizard(TerminationCase):
         self.assertEqual(self.contract.infogerance_termination_request_date, "2026-06-10")
         self.assertIn("Termination requested", self.contract.message_ids[0].body)
 
+    @freeze_time("2027-03-20")  # the request is recorded on the day it is received
     def test_r7_wizard_after_commitment_explains_the_started_month(self):
         wizard = self._wizard("2027-03-20")
         self.assertEqual(wizard.effective_end_date, "2027-04-30")
@@ -75,6 +77,7 @@ class TestR6TerminationWizard(TerminationCase):
         wizard.action_confirm()
         self.assertEqual(self.contract.date_end, "2027-04-30")
 
+    @freeze_time("2027-03-20")  # the request is recorded on the day it is received
     def test_r6_terminating_a_terminated_contract_is_refused(self):
         self._wizard("2027-03-20").action_confirm()
         with self.assertRaisesRegex(UserError, "already terminated"):
