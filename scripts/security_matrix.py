@@ -26,7 +26,7 @@ def main():
     from odoo.addons.commown_infogerance import security_matrix
 
     registry = odoo.registry(args.database)
-    with registry.cursor() as cr:
+    with api.Environment.manage(), registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         table = security_matrix.markdown_table(env, security_matrix.role_users(env))
         cr.rollback()
