@@ -117,8 +117,8 @@ class TestEmployees(ProtectionCase):
         with self.assertRaises(AccessError):
             self.contract.sudo(employee).read(["infogerance_unit_price"])
         self.assertEqual(
-            self.env["account.analytic.account"].sudo(self.salesman).search(
-                [("id", "=", self.contract.id)]
-            ),
+            self.env["account.analytic.account"]
+            .sudo(self.salesman)
+            .search([("id", "=", self.contract.id)]),
             self.contract,
         )
