@@ -85,6 +85,7 @@ class TestR8ConcurrentOnsiteRequests(TransactionCase):
 
     def _file_onsite(self, cr, summary):
         env = api.Environment(cr, SUPERUSER_ID, CONTEXT)
+        self.addCleanup(env.clear)  # no recomputation left behind on a closed cursor
         env["infogerance.service.request"].create(
             {
                 "summary": summary,
@@ -126,6 +127,7 @@ class TestR8ConcurrentOnsiteRequests(TransactionCase):
             # Odoo's retry of the second request now sees the first one: refused.
             with self.assertRaisesRegex(ValidationError, "R8"):
                 self._file_onsite(cr2, "Second visit")
+            api.Environment(cr2, SUPERUSER_ID, CONTEXT).clear()
             cr2.rollback()
         finally:
             cr1.close()

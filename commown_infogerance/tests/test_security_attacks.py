@@ -80,6 +80,9 @@ class TestSecurityAttacks(HttpCase):
         self.technician = self._user(
             "technician", "commown_infogerance.group_infogerance_technician"
         )
+        # Odoo 11's test cursor rolls back to its last "commit" at the end of each
+        # request: commit (a savepoint, undone when the test leaves test mode).
+        self.cr.commit()
 
     def _subscribe(self, partner):
         order = self.env["sale.order"].create(
