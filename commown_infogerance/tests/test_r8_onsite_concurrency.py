@@ -85,7 +85,6 @@ class TestR8ConcurrentOnsiteRequests(TransactionCase):
 
     def _file_onsite(self, cr, summary):
         env = api.Environment(cr, SUPERUSER_ID, CONTEXT)
-        self.addCleanup(env.clear)  # no recomputation left behind on a closed cursor
         env["infogerance.service.request"].create(
             {
                 "summary": summary,
