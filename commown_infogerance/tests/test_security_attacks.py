@@ -45,6 +45,10 @@ class TestSecurityAttacks(HttpCase):
         # self.cr: the data the requests must see is created on that cursor.
         self.cr = self.registry.test_cr
         self.env = env = api.Environment(self.cr, SUPERUSER_ID, {"tracking_disable": True})
+        # The messages are asserted in English (test_i18n checks the French ones).
+        env["res.lang"].with_context(active_test=False).search([("code", "=", "en_US")]).write(
+            {"active": True}
+        )
         service_types = env["infogerance.service.type"].search([])
         self.offer = env["infogerance.offer"].create(
             {
@@ -114,6 +118,7 @@ class TestSecurityAttacks(HttpCase):
             "name": login,
             "login": login,
             "password": PASSWORD,
+            "lang": "en_US",
             "groups_id": [(6, 0, [self.env.ref(group).id])],
         }
         if company:
@@ -154,7 +159,7 @@ class TestSecurityAttacks(HttpCase):
             "account.analytic.invoice.line",
             "read_group",
             [],
-            ["price_unit"],
+            ["quantity"],
             ["analytic_account_id"],
         )
         self.assertTrue(
