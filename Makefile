@@ -1,6 +1,6 @@
 # The two commands: `make run` and `make test`. Both set up everything they need.
 # `make bench [SIZE=full]`: the scale benchmark (not part of `make test`).
-.PHONY: run test test-odoo browser-test bench oracle setup stop-db lint format wheel i18n
+.PHONY: run test test-odoo browser-test bench oracle setup stop-db lint format wheel i18n security-matrix
 PORT ?= 8069
 DB ?= commown_infogerance
 PYTEST_ARGS ?=
@@ -48,3 +48,6 @@ wheel:  ## build the pip wheel odoo11-addon-commown_infogerance into dist/
 
 i18n:  ## regenerate the .pot and merge new terms into fr.po
 	scripts/i18n.sh
+
+security-matrix:  ## regenerate the README's access matrix from the test database
+	bash -c 'source scripts/lib.sh; "$$VENV/bin/python" scripts/security_matrix.py -c "$$ODOO_CFG" -d "$${TEST_DB:-$${ADDON}_test}" --write'

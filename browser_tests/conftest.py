@@ -119,6 +119,8 @@ def customer(rpc):
             name="Camille Browser %s" % tag,
             parent_id=company,
             email="camille-%s@example.com" % tag,
+            # may act for the company: terminates its contract in the portal
+            infogerance_customer_manager=True,
         ),
     )
     portal_group = rpc("ir.model.data", "xmlid_to_res_id", "base.group_portal")

@@ -18,12 +18,12 @@
         "sale_management",
         "website_sale",
     ],
+    "external_dependencies": {"python": ["cryptography"]},
     "data": [
         "security/infogerance_security.xml",
         "security/ir.model.access.csv",
         "security/infogerance_portal_security.xml",
         "security/infogerance_plan_change_security.xml",
-
         "security/infogerance_mrr_security.xml",
         "security/infogerance_terms_security.xml",
         "data/infogerance_service_type_data.xml",
@@ -46,6 +46,7 @@
         "views/infogerance_plan_change_views.xml",
         "views/sale_order_views.xml",
         "views/res_partner_views.xml",
+        "views/res_company_views.xml",
         "views/menus.xml",
         "views/infogerance_termination_reason_views.xml",
         "views/account_analytic_account_termination_views.xml",

@@ -357,6 +357,7 @@ def request_date_problem(code, request_date, start, end=None):
         return REQUEST_BEFORE_START
     return None
 
+
 def price_applies_from(anchor, change_day, months=1):
     """First day billed at a price changed on ``change_day`` (R3, art. 1.2): an
     invoice uses the fleet of the first day of its period, without proration,
@@ -379,3 +380,28 @@ def is_price_notice_due(grid, before, after, every_change=False):
     if before[1] != after[1] or applicable_tier(grid, before[0]) != applicable_tier(grid, after[0]):
         return True
     return bool(every_change) and before[0] != after[0]
+
+
+#: Days a termination request may be dated back without a manager (mail arriving late).
+BACKDATE_DAYS_DEFAULT = 7
+REQUEST_IN_FUTURE = "request_in_future"
+REQUEST_TOO_OLD = "request_too_old"
+
+
+def termination_request_date_problem(request_date, today, backdate_days):
+    """Why a termination request dated ``request_date`` and recorded ``today`` needs
+    more than a salesman, or None: a request is not received in the future, and one
+    older than ``backdate_days`` needs a manager and a reason (R6)."""
+    if request_date > today:
+        return REQUEST_IN_FUTURE
+    if request_date < today - datetime.timedelta(days=backdate_days):
+        return REQUEST_TOO_OLD
+    return None
+
+
+def end_not_before_current_period(end, today, anchor, months=1):
+    """A termination recorded ``today`` never ends the contract before the billing
+    period in progress today: that period has started, so it is due (R7)."""
+    if today < anchor:
+        return end
+    return max(end, billing_period(anchor, today, months)[1])

@@ -12,7 +12,12 @@ class InfogerancePortal(CustomerPortal):
     with the portal user's rights: the record rules decide what a customer sees."""
 
     def _infogerance_contracts_domain(self):
-        return [("infogerance_role", "=", "service")]
+        """The managed-service contracts of the user's own company: an employee
+        visiting the portal is no customer's contact and sees none."""
+        return [
+            ("infogerance_role", "=", "service"),
+            ("partner_id", "child_of", request.env.user.partner_id.commercial_partner_id.id),
+        ]
 
     def _prepare_portal_layout_values(self):
         values = super()._prepare_portal_layout_values()
@@ -22,10 +27,15 @@ class InfogerancePortal(CustomerPortal):
         return values
 
     def _infogerance_get_contract(self, contract_id):
-        """The contract if the user may read it, else an empty recordset (404)."""
-        return request.env["account.analytic.account"].search(
+        """The contract if the user is a contact of its customer and may read it,
+        else an empty recordset (404): an employee is no customer's contact."""
+        contract = request.env["account.analytic.account"].search(
             self._infogerance_contracts_domain() + [("id", "=", contract_id)]
         )
+        commercial = request.env.user.partner_id.commercial_partner_id
+        if contract.partner_id.commercial_partner_id != commercial:
+            return contract.browse()
+        return contract
 
     @http.route(["/my/managed-services"], type="http", auth="user", website=True)
     def portal_my_infogerance_contracts(self, **kw):
@@ -101,24 +111,6 @@ class InfogerancePortal(CustomerPortal):
             return self._infogerance_contract_page(contract, error=customer_text(exc.name))
         return request.redirect("/my/managed-services/%d?terminated=1" % contract.id)
 
-    def _infogerance_prepare_request_values(self, contract, post):
-        def to_id(name):
-            value = post.get(name)
-            return int(value) if value and value.isdigit() else False
-
-        return {
-            "contract_id": contract.id,
-            "partner_id": contract.partner_id.id,
-            "service_type_id": to_id("service_type_id"),
-            "rental_contract_id": to_id("rental_contract_id"),
-            "other_service_id": to_id("other_service_id"),
-            "channel": post.get("channel")
-            if post.get("channel") in ("mail", "phone", "video", "remote")
-            else "mail",
-            "summary": (post.get("summary") or "").strip(),
-            "description": post.get("description"),
-        }
-
     @http.route(
         ["/my/managed-services/<int:contract_id>/request"],
         type="http",
@@ -127,15 +119,14 @@ class InfogerancePortal(CustomerPortal):
         website=True,
     )
     def portal_my_infogerance_file_request(self, contract_id, **post):
-        """File a service request with the customer's own rights: the record rules
-        and the entitlement checks of the backend apply as they are (R8)."""
+        """File a service request: whitelisted values, the entitlement checks of the
+        backend (R8), authored by the contact (``_infogerance_portal_file``)."""
         contract = self._infogerance_get_contract(contract_id)
         if not contract:
             return request.not_found()
-        values = self._infogerance_prepare_request_values(contract, post)
         try:
             with request.env.cr.savepoint():
-                request.env["infogerance.service.request"].create(values)
+                request.env["infogerance.service.request"]._infogerance_portal_file(contract, post)
         except (AccessError, UserError, ValidationError) as exc:
             return self._infogerance_contract_page(contract, request_error=customer_text(exc.name))
         return request.redirect("/my/managed-services/%d?filed=1" % contract.id)

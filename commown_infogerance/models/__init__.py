@@ -6,6 +6,7 @@ from . import infogerance_other_service
 from . import infogerance_profile
 from . import infogerance_profile_software
 from . import infogerance_profile_shortcut
+from . import infogerance_profile_secret
 from . import infogerance_profile_wifi
 from . import infogerance_profile_vpn
 from . import infogerance_service_request_stage
@@ -20,8 +21,10 @@ from . import res_partner
 from . import res_partner_customer_manager
 from . import res_partner_invoicing
 from . import account_invoice
+from . import res_company
 from . import account_analytic_account
 from . import account_analytic_account_termination
+from . import account_analytic_account_termination_dates
 from . import account_analytic_account_repricing
 from . import account_analytic_account_fleet_trigger
 from . import account_analytic_account_entitlement
@@ -29,6 +32,8 @@ from . import account_analytic_account_invoicing
 from . import account_analytic_account_plan
 from . import account_analytic_account_notice
 from . import account_analytic_account_price_notice
+from . import account_analytic_account_protection
+from . import infogerance_service_request_portal
 from . import sale_order
 from . import sale_order_checks
 from . import sale_order_line

@@ -176,6 +176,17 @@ class AccountAnalyticAccount(models.Model):
         }
         return [messages[code] for code in problems]
 
+    def _infogerance_lock_for_quota(self):
+        """Serialize the on-site quota check of this contract (R8): two requests
+        filed at once cannot both count zero. The row is updated, not only locked,
+        so that the second transaction, once the first commits, fails to serialize
+        and is retried by Odoo with the first request visible."""
+        self.ensure_one()
+        self.env.cr.execute(
+            "UPDATE account_analytic_account SET write_date = write_date WHERE id = %s",
+            (self.id,),
+        )
+
     def _infogerance_onsite_count(self, date, exclude=None):
         """On-site requests of the contract year containing ``date`` (not cancelled)."""
         self.ensure_one()
@@ -237,8 +248,3 @@ class AccountAnalyticAccount(models.Model):
                     )
                     % {"computer": rental.name, "missing": ", ".join(missing)}
                 )
-
-    @api.multi
-    def action_mark_delivered(self):
-        self.ensure_one()
-        self.infogerance_delivery_date = fields.Date.context_today(self)

@@ -73,7 +73,8 @@ class AccountAnalyticAccount(models.Model):
             # The price follows from the rules, not from the user: the sale or fleet
             # change that led here was checked with the user's own rights.
             line.sudo().write({"quantity": fleet, "specific_price": after[1]})
-            contract.write(
+            # The rules' own write of the protected price fields.
+            contract.with_context(infogerance_end_authorisation=RULES_CHECKED).write(
                 {
                     "infogerance_fleet_size": fleet,
                     "infogerance_unit_price": after[1],
@@ -192,7 +193,8 @@ class AccountAnalyticAccount(models.Model):
                 )
                 % {"name": self.name, "end": self.infogerance_commitment_end}
             )
-        self.write(
+        # Rights and commitment checked above: the rules' write of the grid.
+        self.with_context(infogerance_end_authorisation=RULES_CHECKED).write(
             {
                 "infogerance_tier_ids": [(5, 0, 0)]
                 + self.infogerance_offer_id._prepare_contract_tier_values()

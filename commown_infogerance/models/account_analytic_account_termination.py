@@ -191,14 +191,19 @@ class AccountAnalyticAccount(models.Model):
         }
 
     def _infogerance_check_may_terminate(self, force):
-        """Who may end this contract: a contact of the customer (portal) or a
+        """Who may end this contract: a customer manager of its customer (portal) or a
         salesman for a request; only a managed-services manager may force an end."""
         self.ensure_one()
         user = self.env.user
         if user.share:
-            commercial = user.partner_id.commercial_partner_id
-            if force or commercial != self.partner_id.commercial_partner_id:
-                raise AccessError(_("You may only terminate your own company's contracts."))
+            commercial = self.partner_id.commercial_partner_id
+            if force or not user.partner_id._infogerance_may_act_for(commercial):
+                raise AccessError(
+                    _(
+                        "Only a contact entitled to act for your company may terminate its "
+                        "contracts; ask your company's main contact."
+                    )
+                )
         elif not user.has_group(MANAGER_GROUP if force else SALESMAN_GROUP):
             raise AccessError(
                 _(
@@ -209,11 +214,18 @@ class AccountAnalyticAccount(models.Model):
 
     @api.multi
     def _infogerance_terminate(
-        self, request_date, reason, force_end_date=None, force_reason=None, reason_id=None
+        self,
+        request_date,
+        reason,
+        force_end_date=None,
+        force_reason=None,
+        reason_id=None,
+        backdate_reason=None,
     ):
         """Record a termination request received on ``request_date`` and end the
         contract as the rules say (R6, R7), or on ``force_end_date`` when a manager
-        forces it with ``force_reason``. ``reason_id``: an
+        forces it with ``force_reason``. A request dated back further than the
+        company allows needs a manager's ``backdate_reason``. ``reason_id``: an
         ``infogerance.termination.reason`` (record or id), required by the backend
         wizard, optional in the portal. Checks the user's rights, writes once,
         posts one message and acknowledges the request to the customer's managers
@@ -231,6 +243,7 @@ class AccountAnalyticAccount(models.Model):
         if force and not (force_reason or "").strip():
             raise UserError(_("R6 - forcing an earlier end requires a date and a reason."))
         end = self.infogerance_termination_date(request_date)
+        end = self._infogerance_check_request_date(request_date, end, force, backdate_reason)
         if force:
             end = force_end_date
         reason_record = self.env["infogerance.termination.reason"].browse(
@@ -263,6 +276,11 @@ class AccountAnalyticAccount(models.Model):
             if during and not force
             else "",
         }
+        if (backdate_reason or "").strip():
+            body += " " + _("Request date accepted by %(user)s: %(reason)s") % {
+                "user": self.env.user.name,
+                "reason": backdate_reason,
+            }
         if force:
             body += " " + _("End date forced by %(user)s: %(reason)s") % {
                 "user": self.env.user.name,

@@ -1,4 +1,7 @@
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+
+from .account_analytic_account_termination import RULES_CHECKED
 
 CAUSES = [
     ("order", "Order confirmed"),
@@ -74,3 +77,20 @@ class InfogeranceFleetEvent(models.Model):
         readonly=True,
         help="Invoice lines regularising a period already invoiced after this change.",
     )
+
+    def _check_append_only(self):
+        if self.env.context.get("infogerance_end_authorisation") is RULES_CHECKED:
+            return
+        raise AccessError(
+            _("The fleet changes are an audit trail (R3): they cannot be changed nor deleted.")
+        )
+
+    @api.multi
+    def write(self, vals):
+        self._check_append_only()
+        return super().write(vals)
+
+    @api.multi
+    def unlink(self):
+        self._check_append_only()
+        return super().unlink()

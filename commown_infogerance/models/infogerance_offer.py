@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from .. import rules
 
@@ -78,6 +78,26 @@ class InfogeranceOffer(models.Model):
                     )
                     % {"name": offer.name}
                 )
+
+    @api.multi
+    def unlink(self):
+        """An offer that contracts or orders refer to is history: archive it."""
+        used = self.sudo().env["account.analytic.account"].with_context(active_test=False).search(
+            [("infogerance_offer_id", "in", self.ids)]
+        ).mapped("infogerance_offer_id") | self.sudo().env["sale.order.line"].search(
+            [("infogerance_offer_id", "in", self.ids)]
+        ).mapped(
+            "infogerance_offer_id"
+        )
+        if used:
+            raise UserError(
+                _(
+                    "Offer %(names)s cannot be deleted: contracts or quotations refer to it. "
+                    "Archive it instead."
+                )
+                % {"names": ", ".join(used.mapped("name"))}
+            )
+        return super().unlink()
 
     def _infogerance_grid_tiers(self):
         return self.tier_ids

@@ -67,6 +67,28 @@ class InfogeranceContractTier(models.Model):
     def _grid_owner_field(self):
         return "contract_id"
 
+    def _check_frozen(self):
+        """R4: the frozen grid changes only by the rules (subscription, move to the
+        current grid) or by a manager giving a reason, as the contract's own fields."""
+        self.env["account.analytic.account"]._infogerance_rules_write_allowed(
+            ["infogerance_tier_ids"]
+        )
+
+    @api.model
+    def create(self, vals):
+        self._check_frozen()
+        return super().create(vals)
+
+    @api.multi
+    def write(self, vals):
+        self._check_frozen()
+        return super().write(vals)
+
+    @api.multi
+    def unlink(self):
+        self._check_frozen()
+        return super().unlink()
+
 
 class InfogeranceGridMixin(models.AbstractModel):
     """Something priced by a grid of tiers: an offer or a managed-service contract."""

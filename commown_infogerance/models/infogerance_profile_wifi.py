@@ -6,7 +6,11 @@ from ..groups import TECHNICIAN_GROUP as TECHNICIAN
 class InfogeranceProfileWifi(models.Model):
     """A Wi-Fi network to pre-connect; its key is readable by technicians only (R8)."""
 
+    _infogerance_secret_kinds = {"key": "wifi_key"}
+    _infogerance_secret_link = "wifi_id"
+
     _name = "infogerance.profile.wifi"
+    _inherit = "infogerance.profile.secret.holder"
     _description = "Wi-Fi network of a configuration profile"
 
     profile_id = fields.Many2one(
@@ -26,5 +30,10 @@ class InfogeranceProfileWifi(models.Model):
         required=True,
         default="wpa2",
     )
-    key = fields.Char(groups=TECHNICIAN, copy=False)
+    key = fields.Char(
+        groups=TECHNICIAN,
+        compute="_compute_infogerance_secrets",
+        inverse="_inverse_infogerance_secrets",
+        help="Kept encrypted in a secret record that only technicians may read.",
+    )
     hidden = fields.Boolean(string="Hidden network")

@@ -109,6 +109,8 @@ class InfogeranceServiceRequest(models.Model):
         for request in self:
             if request.stage_id.is_cancelled:
                 continue
+            if request.service_code == "onsite":
+                request.contract_id._infogerance_lock_for_quota()
             problems = request._infogerance_entitlement_problems()
             if problems:
                 raise ValidationError(
@@ -158,6 +160,13 @@ class InfogeranceServiceRequest(models.Model):
 
     @api.model
     def create(self, vals):
+        # Lock before the insert, outside the constraint (which would turn a
+        # serialization failure into a ValidationError that Odoo does not retry).
+        service_type = self.env["infogerance.service.type"].browse(vals.get("service_type_id"))
+        if vals.get("contract_id") and service_type.exists().code == "onsite":
+            self.env["account.analytic.account"].browse(
+                vals["contract_id"]
+            )._infogerance_lock_for_quota()
         if vals.get("name", "/") == "/":
             # Portal customers file requests too: the reference comes from the system.
             vals["name"] = (

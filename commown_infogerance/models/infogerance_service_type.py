@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 
 class InfogeranceServiceType(models.Model):
@@ -17,3 +18,31 @@ class InfogeranceServiceType(models.Model):
     _sql_constraints = [
         ("code_unique", "unique(code)", "A service type code must be unique."),
     ]
+
+    @api.multi
+    def unlink(self):
+        """Service types are entitlements of offers, contracts and requests (R8):
+        archive them instead."""
+        env = self.sudo().env
+        used = (
+            env["infogerance.offer"]
+            .with_context(active_test=False)
+            .search([("service_type_ids", "in", self.ids)])
+            .mapped("service_type_ids")
+            | env["account.analytic.account"]
+            .with_context(active_test=False)
+            .search([("infogerance_service_type_ids", "in", self.ids)])
+            .mapped("infogerance_service_type_ids")
+            | env["infogerance.service.request"]
+            .search([("service_type_id", "in", self.ids)])
+            .mapped("service_type_id")
+        ) & self
+        if used:
+            raise UserError(
+                _(
+                    "Service %(names)s cannot be deleted: offers, contracts or requests include "
+                    "it. Archive it instead."
+                )
+                % {"names": ", ".join(used.mapped("name"))}
+            )
+        return super().unlink()

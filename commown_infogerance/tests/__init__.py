@@ -27,3 +27,8 @@ from . import test_price_notice
 from . import test_service_request_mail
 from . import test_mrr_movement
 from . import test_terms
+from . import test_r8_onsite_concurrency
+from . import test_security_attacks
+from . import test_security_access_matrix
+from . import test_r6_request_dates
+from . import test_security_protection

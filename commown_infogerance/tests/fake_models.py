@@ -47,3 +47,13 @@ class InfogeranceGridTestBare(models.Model):
     _description = "Test-only grid owner without tiers"
 
     name = fields.Char()
+
+
+class InfogeranceFakeCustomerNote(models.Model):
+    """A model a later change could add: customer data, opened to portal users."""
+
+    _name = "infogerance.fake.customer.note"
+    _description = "Test-only customer note"
+
+    partner_id = fields.Many2one(comodel_name="res.partner")
+    note = fields.Char()

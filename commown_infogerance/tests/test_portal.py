@@ -22,6 +22,8 @@ class TestPortal(InfogeranceCase):
             [("infogerance_role", "=", "service"), ("partner_id", "=", cls.other_customer.id)]
         )
         cls.portal_user = cls._create_portal_user(cls.customer, "Paula Portal", "paula")
+        # Paula may act for her company (terminate); Carl is a plain contact.
+        cls.portal_user.partner_id.infogerance_customer_manager = True
         cls.other_portal_user = cls._create_portal_user(cls.other_customer, "Oscar Other", "oscar")
 
     @classmethod

@@ -161,18 +161,16 @@ class TestR8Onsite(ServicesCase):
 class TestR8Preparation(ServicesCase):
     def test_r8_delivery_refused_until_checklist_complete(self):
         computer = self.small_contract.infogerance_rental_contract_ids[0].sudo(self.technician)
-        computer.write({"infogerance_prep_profile": True, "infogerance_prep_accounts": True})
+        with self.assertRaises(AccessError):
+            computer.write({"infogerance_prep_profile": True})
+        computer.action_infogerance_mark_prepared(
+            ["infogerance_prep_profile", "infogerance_prep_accounts"]
+        )
         with self.assertRaisesRegex(ValidationError, "R8.*Software installed"), self.cr.savepoint():
             computer.action_mark_delivered()
         computer.invalidate_cache()
         self.assertFalse(computer.infogerance_delivery_date)
-        computer.write(
-            {
-                "infogerance_prep_software": True,
-                "infogerance_prep_preconnected": True,
-                "infogerance_prep_wifi": True,
-            }
-        )
+        computer.action_infogerance_mark_prepared()
         self.assertTrue(computer.infogerance_prep_complete)
         computer.action_mark_delivered()
         self.assertEqual(computer.infogerance_delivery_date, "2026-03-10")
@@ -276,13 +274,27 @@ class TestR8PortalAccess(ServicesCase):
         with self.assertRaises(AccessError):
             self.paris_contract.sudo(self.portal).read(["name"])
 
+    def _portal_file(self, contract, code):
+        return (
+            self.env["infogerance.service.request"]
+            .sudo(self.portal)
+            ._infogerance_portal_file(
+                contract.sudo(self.portal),
+                {"service_type_id": str(self._service_type(code).id), "summary": "Help"},
+            )
+        )
+
     def test_r8_portal_user_files_a_request_under_the_same_rules(self):
-        request = self._request(self.small_contract, "support", user=self.portal)
+        request = self._portal_file(self.small_contract, "support")
         self.assertEqual(request.partner_id, self.customer)
+        self.assertEqual(request.message_ids[0].author_id, self.portal.partner_id)
+        self.portal.partner_id.infogerance_customer_manager = True
         with self.assertRaisesRegex(ValidationError, "R8"):
-            self._request(self.small_contract, "onsite", user=self.portal)
-        with self.assertRaises((AccessError, ValidationError)):
-            self._request(self.paris_contract, "support", user=self.portal)
+            self._portal_file(self.small_contract, "onsite")
+        with self.assertRaises(AccessError):
+            self._portal_file(self.paris_contract, "support")
+        with self.assertRaises(AccessError):
+            self._request(self.small_contract, "support", user=self.portal)
 
 
 class TestR9OpenRequests(ServicesCase):

@@ -38,6 +38,11 @@ class InfogeranceTerminationWizard(models.TransientModel):
     force_end = fields.Boolean(string="Force an earlier end")
     forced_end_date = fields.Date()
     force_reason = fields.Text(string="Why force the end")
+    backdate_reason = fields.Text(
+        string="Why record an older request",
+        help="Needed when the request was received longer ago than the company allows "
+        "salesmen to date back (managers only).",
+    )
 
     @api.depends("contract_id", "request_date")
     def _compute_effective_end_date(self):
@@ -67,5 +72,6 @@ class InfogeranceTerminationWizard(models.TransientModel):
             reason_id=self.reason_id,
             force_end_date=self.forced_end_date if self.force_end else None,
             force_reason=self.force_reason if self.force_end else None,
+            backdate_reason=self.backdate_reason,
         )
         return {"type": "ir.actions.act_window_close"}

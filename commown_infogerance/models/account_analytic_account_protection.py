@@ -1,0 +1,155 @@
+from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from ..groups import MANAGER_GROUP, TECHNICIAN_GROUP
+from .account_analytic_account_entitlement import PREPARATION_FIELDS
+from .account_analytic_account_termination import RULES_CHECKED
+
+#: Fields of a managed-service contract decided by the rules (R3-R7): written by
+#: the rules' own code paths (context ``infogerance_end_authorisation`` set to
+#: ``RULES_CHECKED``) or by a managed-services manager giving a logged reason
+#: (context ``infogerance_manager_reason``); never by a plain write.
+PROTECTED_FIELDS = (
+    "infogerance_role",
+    "infogerance_offer_id",
+    "infogerance_tier_ids",
+    "infogerance_service_type_ids",
+    "infogerance_fleet_size",
+    "infogerance_unit_price",
+    "infogerance_monthly_amount",
+    "infogerance_commitment_end",
+    "infogerance_notice_days",
+    "infogerance_termination_request_date",
+    "infogerance_termination_reason",
+    "date_start",
+    "date_end",
+    "partner_id",
+    "recurring_invoices",
+    "recurring_rule_type",
+    "recurring_interval",
+    "recurring_invoicing_type",
+    "recurring_invoice_line_ids",
+    "contract_template_id",
+    "company_id",
+    "pricelist_id",
+)
+
+
+class AccountAnalyticAccount(models.Model):
+    """Who writes what on a managed-service contract: the fields the rules decide
+    are refused to plain writes (form, import, RPC) of salesmen and technicians;
+    technicians act on rentals through methods (mark prepared, mark delivered)."""
+
+    _inherit = "account.analytic.account"
+
+    def _infogerance_protected_fields(self):
+        """Hook: the fields only the rules or a manager with a reason may write."""
+        return PROTECTED_FIELDS
+
+    def _infogerance_rules_write_allowed(self, names):
+        """Whether this write of protected fields ``names`` may go through; raises
+        a clear error otherwise. Returns the manager's reason to log, if any."""
+        if self.env.context.get("infogerance_end_authorisation") is RULES_CHECKED:
+            return None
+        if self.env.uid == SUPERUSER_ID:  # Odoo 11: the administrator and system jobs
+            return None
+        reason = self.env.context.get("infogerance_manager_reason")
+        if isinstance(reason, str) and reason.strip() and self.env.user.has_group(MANAGER_GROUP):
+            return reason.strip()
+        labels = sorted(self._fields[name].get_description(self.env)["string"] for name in names)
+        raise AccessError(
+            _(
+                "Managed-service contracts: %(fields)s are set by the contract rules "
+                "(sale confirmation, repricing, termination request); only a "
+                "managed-services manager may correct them, giving a reason."
+            )
+            % {"fields": ", ".join(labels)}
+        )
+
+    def _infogerance_log_manager_write(self, names, reason):
+        labels = sorted(self._fields[name].get_description(self.env)["string"] for name in names)
+        for contract in self:
+            contract.message_post(
+                body=_("Corrected by %(user)s (%(fields)s): %(reason)s")
+                % {"user": self.env.user.name, "fields": ", ".join(labels), "reason": reason}
+            )
+
+    @api.model
+    def create(self, vals):
+        if vals.get("infogerance_role") == "service":
+            self._infogerance_rules_write_allowed(["infogerance_role"])
+        return super().create(vals)
+
+    @api.multi
+    def write(self, vals):
+        names = set(vals) & set(self._infogerance_protected_fields())
+        if "infogerance_role" not in vals and not any(
+            role == "service" for role in self.mapped("infogerance_role")
+        ):
+            names = set()
+        reason = self._infogerance_rules_write_allowed(names) if names else None
+        result = super().write(vals)
+        if reason:
+            self.filtered(lambda c: c.infogerance_role == "service")._infogerance_log_manager_write(
+                names, reason
+            )
+        return result
+
+    @api.multi
+    def unlink(self):
+        self._infogerance_check_unlink()
+        return super().unlink()
+
+    def _infogerance_check_unlink(self):
+        """Managed-service contracts that ran (fleet events, invoices) are history:
+        archive or terminate them instead."""
+        services = self.filtered(lambda c: c.infogerance_role == "service")
+        if not services or self.env.context.get("infogerance_end_authorisation") is RULES_CHECKED:
+            return
+        used = services.filtered(
+            lambda c: c.infogerance_fleet_event_ids
+            or c.infogerance_rental_contract_ids
+            or c.infogerance_service_request_ids
+        )
+        self.env.cr.execute(
+            "SELECT DISTINCT contract_id FROM account_invoice WHERE contract_id IN %s",
+            (tuple(services.ids),),
+        )
+        used |= services.browse([row[0] for row in self.env.cr.fetchall()])
+        if used:
+            raise UserError(
+                _(
+                    "%(names)s cannot be deleted: they have computers, invoices, requests or "
+                    "a price history. Request their termination, or archive them."
+                )
+                % {"names": ", ".join(used.mapped("name"))}
+            )
+
+    # Technicians: methods, not write access -------------------------------------
+
+    def _infogerance_check_technician(self):
+        if not self.env.user.has_group(TECHNICIAN_GROUP):
+            raise AccessError(_("Only managed-services technicians prepare and deliver computers."))
+        if self.filtered(lambda c: c.infogerance_role != "rental"):
+            raise UserError(_("Only computer-rental contracts are prepared and delivered."))
+
+    @api.multi
+    def action_infogerance_mark_prepared(self, items=None):
+        """Tick the preparation checklist (``items``: checklist field names, default
+        all of them) of these rented computers (R8)."""
+        self._infogerance_check_technician()
+        items = items or PREPARATION_FIELDS
+        if not set(items) <= set(PREPARATION_FIELDS):
+            raise UserError(_("Unknown preparation step: %(items)s") % {"items": items})
+        # Rights checked above; technicians do not write contracts otherwise.
+        self.sudo().write(dict.fromkeys(items, True))
+        return True
+
+    @api.multi
+    def action_mark_delivered(self):
+        """Record the delivery of these rented computers today; refused before
+        their preparation is done (R8, the constraint)."""
+        self._infogerance_check_technician()
+        # Rights checked above; the preparation constraint still applies.
+        self.sudo().write({"infogerance_delivery_date": fields.Date.context_today(self)})
+        return True
