@@ -27,6 +27,9 @@ CATALOGUE = frozenset(
         "infogerance.service.type",
         "infogerance.onsite.city",
         "infogerance.service.request.stage",
+        # an offer's published conditions and the list of termination reasons
+        "infogerance.terms",
+        "infogerance.termination.reason",
     }
 )
 START = "<!-- security-matrix:start -->"

@@ -176,7 +176,10 @@ class AccountAnalyticAccount(models.Model):
         """Subscribe a customer to ``offer`` from ``start``: its running managed-
         service contract of that offer, or a new one, covers every rental it
         already has that no managed-service contract covers; priced at once (R3)."""
-        service = self._infogerance_find_service_contract(commercial, offer, start)
+        # one managed-service contract per customer and company, whatever its offer
+        service = self._infogerance_find_customer_contract(
+            commercial, offer.company_id or self.env.user.company_id, start
+        )
         if not service:
             service = self.create(
                 self._infogerance_prepare_subscription_values(commercial, offer, start)

@@ -330,7 +330,9 @@ class AccountAnalyticAccount(models.Model):
         if (
             not self.env["res.partner"]
             .sudo()
-            ._infogerance_fleet_sizes(commercial.ids, today)[commercial.id]
+            ._infogerance_fleet_sizes(commercial.ids, today, company_id=self.company_id.id)[
+                commercial.id
+            ]
         ):
             raise UserError(
                 _(

@@ -104,8 +104,8 @@ class SaleOrder(models.Model):
             for acceptance in order.infogerance_terms_acceptance_ids.filtered(
                 lambda a: not a.contract_id
             ):
-                contract = Contract._infogerance_find_service_contract(
-                    commercial, acceptance.terms_id.offer_id, start
+                contract = Contract._infogerance_find_customer_contract(
+                    commercial, order.company_id, start
                 )
                 if contract:
                     acceptance.sudo().contract_id = contract

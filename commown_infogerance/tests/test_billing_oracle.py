@@ -210,6 +210,8 @@ def make_machine(case):
             self.keys = 0
             self.real = {}  # reference rental key: rental contract
             self.customer = case._create_company("Oracle customer", "Lyon", "69001")
+            # the reference is per contract: the service contract's own invoices
+            self.customer.infogerance_separate_invoices = True
             case.oracle_customers |= self.customer
 
         # -- helpers

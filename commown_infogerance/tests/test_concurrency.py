@@ -215,10 +215,13 @@ class TestR3ConcurrentFirstOrders(TransactionCase):
             orders = env["sale.order"].browse(self.order_ids)
             orders.write({"state": "cancel"})
             orders.unlink()
-            contracts.filtered(lambda c: c.infogerance_role == "rental").unlink()
-            contracts.exists().unlink()
+            rules = {"infogerance_end_authorisation": RULES_CHECKED}
+            contracts.filtered(lambda c: c.infogerance_role == "rental").with_context(
+                **rules
+            ).unlink()
+            contracts.exists().with_context(**rules).unlink()
             env["product.product"].browse(self.product_ids).unlink()
-            env["infogerance.offer"].browse(self.offer_id).unlink()
+            env["infogerance.offer"].browse(self.offer_id).with_context(**rules).unlink()
             cr.execute(
                 "DELETE FROM infogerance_customer_lock WHERE partner_id = %s", (self.partner_id,)
             )

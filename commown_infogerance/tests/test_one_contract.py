@@ -58,11 +58,12 @@ class TestOneContractPerCustomer(InfogeranceCase):
             self.env["account.analytic.account"].cron_recurring_create_invoice()
 
     def _service_invoice_line(self, contract, date):
-        invoice = self.env["account.invoice"].search(
-            [("contract_id", "=", contract.id), ("date_invoice", "=", date)]
+        # the customer's invoice of that day holds every contract (consolidated)
+        line = self.env["account.invoice.line"].search(
+            [("account_analytic_id", "=", contract.id), ("invoice_id.date_invoice", "=", date)]
         )
-        self.assertEqual(len(invoice), 1, "one invoice on %s" % date)
-        return invoice.invoice_line_ids
+        self.assertEqual(len(line), 1, "one invoice line on %s" % date)
+        return line
 
     # 1. One contract; another offer changes the plan from the next period ------------
 

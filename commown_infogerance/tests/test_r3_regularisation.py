@@ -5,6 +5,11 @@ from .common import InfogeranceCase
 
 
 class TestR3Regularisation(InfogeranceCase):
+    def setUp(self):
+        super().setUp()
+        # the service contract's own invoices (consolidation is tested on its own)
+        self.customer.infogerance_separate_invoices = True
+
     def _cron(self, day):
         with freeze_time(day):
             self.env["account.analytic.account"].cron_recurring_create_invoice()

@@ -33,6 +33,12 @@ EXPECTED = {
     "infogerance.service.request": ("----", "r---", "----", "r---", "rwc-", "rwcd"),
     "infogerance.service.request.stage": ("----", "r---", "r---", "r---", "r---", "rwcd"),
     "infogerance.service.type": ("r---", "r---", "r---", "r---", "r---", "rwcd"),
+    "infogerance.mrr.movement": ("----", "----", "----", "r---", "----", "r---"),
+    "infogerance.plan.change": ("----", "----", "----", "r---", "r---", "r---"),
+    "infogerance.plan.change.tier": ("----", "----", "----", "r---", "r---", "r---"),
+    "infogerance.termination.reason": ("----", "r---", "r---", "r---", "r---", "rwcd"),
+    "infogerance.terms": ("r---", "r---", "r---", "r---", "r---", "rwcd"),
+    "infogerance.terms.acceptance": ("----", "r---", "----", "r---", "----", "r---"),
 }
 #: How each customer-data model leads to its customer (for "A never sees B").
 CUSTOMER_PATH = {
@@ -45,6 +51,7 @@ CUSTOMER_PATH = {
     "infogerance.profile.shortcut": "profile_id.partner_id",
     "infogerance.profile.software": "profile_id.partner_id",
     "infogerance.service.request": "partner_id",
+    "infogerance.terms.acceptance": "partner_id",
 }
 
 
@@ -54,6 +61,9 @@ class TestAccessMatrix(InfogeranceCase):
         super().setUpClass()
         cls.users = security_matrix.role_users(cls.env)
         cls.customers = cls.customer | cls.other_customer
+        terms = cls.env["infogerance.terms"].create(
+            {"name": "Conditions", "offer_id": cls.offer.id, "version": "T1", "body": "<p>T</p>"}
+        )
         for customer in cls.customers:
             order = cls._create_order(customer, computers=2)
             order.infogerance_other_service_ids = [
@@ -69,6 +79,15 @@ class TestAccessMatrix(InfogeranceCase):
                     "software_ids": [(0, 0, {"name": "Software"})],
                     "shortcut_ids": [(0, 0, {"name": "Intranet", "url": "https://a.example"})],
                     "wifi_ids": [(0, 0, {"ssid": "Office", "key": "k-%s" % customer.id})],
+                }
+            )
+            cls.env["infogerance.terms.acceptance"].create(
+                {
+                    "terms_id": terms.id,
+                    "order_id": order.id,
+                    "contract_id": contract.id,
+                    "partner_id": customer.id,
+                    "channel": "portal",
                 }
             )
             cls.env["infogerance.service.request"].create(

@@ -325,11 +325,17 @@ class TestSecurityAttacks(HttpCase):
     def test_salesman_rpc_back_dated_termination(self):
         today = datetime.date.today()
         long_ago = (today - datetime.timedelta(days=30)).isoformat()
+        reason = self.env.ref("commown_infogerance.termination_reason_other_provider").id
         wizard_id = self._call(
             self.salesman,
             "infogerance.termination.wizard",
             "create",
-            {"contract_id": self.contract_a.id, "request_date": long_ago, "reason": "Late"},
+            {
+                "contract_id": self.contract_a.id,
+                "request_date": long_ago,
+                "reason": "Late",
+                "reason_id": reason,
+            },
         )
         self.assertFault(
             "manager",
@@ -344,7 +350,12 @@ class TestSecurityAttacks(HttpCase):
             self.salesman,
             "infogerance.termination.wizard",
             "create",
-            {"contract_id": self.contract_a.id, "request_date": recent, "reason": "Mail"},
+            {
+                "contract_id": self.contract_a.id,
+                "request_date": recent,
+                "reason": "Mail",
+                "reason_id": reason,
+            },
         )
         self._call(self.salesman, "infogerance.termination.wizard", "action_confirm", [wizard_id])
         self.contract_a.invalidate_cache()
