@@ -2,9 +2,14 @@
 customers and a salesman, as Commown's product_rental tests do."""
 from freezegun import freeze_time
 
-from odoo.tests.common import SavepointCase
+from odoo.tests.common import SavepointCase, at_install, post_install
 
 
+# Under Odoo's runner, on the complete registry: the rules act through automated
+# actions (base.automation), whose hooks are registered only once every module is
+# loaded. Inherited by every test class built on this one.
+@at_install(False)
+@post_install(True)
 class InfogeranceCase(SavepointCase):
     #: When set, the date (and time) every test of the class runs at; class set-up
     #: runs on the real clock unless it freezes it itself with ``with freeze_time``.
