@@ -485,5 +485,7 @@ class TestBillingOracle(InfogeranceCase):
         self.oracle_stats = {"invoices": 0, "regularisations": 0}
         run_state_machine_as_test(make_machine(self), settings=settings.get_profile(profile))
         _logger.info("billing oracle (%s): %s", profile, self.oracle_stats)
-        # not vacuous: every life invoices month after month
-        self.assertGreater(self.oracle_stats["invoices"], 12)
+        # not vacuous: a life invoices month after month, a year at least (after the
+        # merge of #13's two halves and #14 the CI lives stop at 12 invoices where
+        # they reached 13: the invoices still equal the reference; see docs/billing.md)
+        self.assertGreaterEqual(self.oracle_stats["invoices"], 12)
