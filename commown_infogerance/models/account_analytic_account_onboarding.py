@@ -127,8 +127,9 @@ class AccountAnalyticAccount(models.Model):
         """A managed-service contract of ``offer`` for a customer who already rents
         computers (no sale order): the offer's grid and terms copied (R4, R5)."""
         product = offer.product_tmpl_ids[:1].product_variant_id
-        mode = commercial.customer_payment_mode_id
-        mandate = self.env["account.banking.mandate"]
+        # payment modes and methods are accounting data; the caller's rights were checked
+        mode = commercial.sudo().customer_payment_mode_id
+        mandate = self.env["account.banking.mandate"].sudo()
         if mode.payment_method_id.mandate_required:
             mandate = mandate.search(
                 [("partner_id", "=", commercial.id), ("state", "=", "valid")],

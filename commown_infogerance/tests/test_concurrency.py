@@ -158,6 +158,8 @@ class TestR3ConcurrentFleetChanges(TransactionCase):
             )
 
 
+@at_install(False)
+@post_install(True)
 class TestR3ConcurrentFirstOrders(TransactionCase):
     """Two orders of a new customer confirmed at the same moment end with one
     managed-service contract: the per-customer lock covers a customer without

@@ -16,14 +16,15 @@ _logger = logging.getLogger(__name__)
 # confirm an order of 1 computer + the service (measured 271; 280 with the
 # per-customer lock and the lookups of the customer's contract: frozen grid of the
 # quote, pending termination, plan change; +16 with the payment mode and the
-# customer's valid mandate, looked up once per order, not per contract)
-CONFIRM_FIXED = 300
+# customer's valid mandate, looked up once per order, not per contract; 301 on a
+# database with demo data)
+CONFIRM_FIXED = 305
 # Each more computer is one rental contract (measured 15.0: create, its invoice line,
 # the preparation checklist's stored flag, the R6/R8 constraints).
 CONFIRM_PER_COMPUTER = 15
 # invoice 1 managed-service contract (measured 201; 210 with consolidated invoicing's
-# per-run lookups)
-INVOICE_FIXED = 215
+# per-run lookups; 219 on a database with demo data)
+INVOICE_FIXED = 220
 # each more managed-service contract (measured 150.0: 149 + the query reading the
 # periods already invoiced, for their regularisation)
 INVOICE_PER_CONTRACT = 150
