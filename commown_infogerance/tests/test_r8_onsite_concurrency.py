@@ -8,13 +8,17 @@ from psycopg2.extensions import TransactionRollbackError
 from odoo import SUPERUSER_ID, api
 from odoo.exceptions import ValidationError
 from odoo.modules.registry import Registry
-from odoo.tests.common import TransactionCase, get_db_name
+from odoo.tests.common import TransactionCase, at_install, get_db_name, post_install
 
 from ..models.account_analytic_account_termination import RULES_CHECKED
 
 CONTEXT = {"tracking_disable": True, "test_queue_job_no_delay": True}
 
 
+# Post-install: the second transaction's thread needs the registry, which Odoo
+# keeps locked while it loads modules.
+@at_install(False)
+@post_install(True)
 class TestR8ConcurrentOnsiteRequests(TransactionCase):
     """Committed data in separate cursors; everything created is removed in tearDown."""
 
