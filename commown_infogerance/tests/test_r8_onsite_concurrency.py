@@ -9,6 +9,7 @@ from odoo import SUPERUSER_ID, api
 from odoo.exceptions import ValidationError
 from odoo.modules.registry import Registry
 from odoo.tests.common import TransactionCase, at_install, get_db_name, post_install
+from odoo.tools import mute_logger
 
 from ..models.account_analytic_account_termination import RULES_CHECKED
 
@@ -99,6 +100,7 @@ class TestR8ConcurrentOnsiteRequests(TransactionCase):
             }
         )
 
+    @mute_logger("odoo.sql_db")  # the second transaction's expected serialization failure
     def test_r8_two_concurrent_onsite_requests_cannot_both_pass_the_quota(self):
         outcome = {}
         cr1 = self.registry_.cursor()
