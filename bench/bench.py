@@ -28,6 +28,8 @@ SIZES = {
     "quick": {"customers": 150, "rentals": 3000, "large": 3, "invoiced_share": 1.0},
     "full": {"customers": 5000, "rentals": 50000, "large": 35, "invoiced_share": 1.0},
 }
+#: The parts measured, in order (``--only`` picks some).
+MEASURES = ("consistency", "reprice", "cart", "cart_add", "confirmation", "invoicing")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -625,6 +627,13 @@ def main():
     parser.add_argument(
         "--reuse", action="store_true", help="measure again on the database of a previous run"
     )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=MEASURES,
+        help="measure only these parts; the output file keeps its other figures, and "
+        "its meta says which figures come from which run",
+    )
     args = parser.parse_args()
     odoo.tools.config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
     today = datetime.date.today()
@@ -646,17 +655,9 @@ def main():
             cr.commit()
             bench.results["data"]["generation_seconds"] = round(time.perf_counter() - t0, 1)
             log("generated in %.1f s; measuring", time.perf_counter() - t0)
-        bench.consistency()
-        log("consistency done")
-        bench.reprice()
-        log("reprice done")
-        bench.cart()
-        bench.cart_add()
-        log("cart done")
-        bench.confirmation()
-        log("confirmation done")
-        bench.invoicing()
-        log("invoicing done")
+        for measure in args.only or MEASURES:
+            getattr(bench, measure)()
+            log("%s done", measure)
         bench.results["meta"] = {
             "size": args.size,
             "contracts_start": start,
@@ -668,8 +669,22 @@ def main():
             },
             "date": datetime.datetime.now().isoformat(timespec="seconds"),
         }
-        bench.table()
         output = args.output or os.path.join(ROOT, "bench", "results.json")
+        # When each part was last measured: a partial run keeps the other parts'
+        # figures of the output file, and their dates.
+        measured = dict.fromkeys(args.only or MEASURES, bench.results["meta"]["date"])
+        if args.only and os.path.exists(output):
+            with open(output) as handle:
+                earlier = json.load(handle)
+            earlier_meta = earlier.pop("meta", {})
+            earlier_dates = earlier_meta.get("measured") or dict.fromkeys(
+                MEASURES, earlier_meta.get("date")
+            )
+            measured = dict(earlier_dates, **measured)
+            earlier.update(bench.results)
+            bench.results = earlier
+        bench.results["meta"]["measured"] = measured
+        bench.table()
         with open(output, "w") as handle:
             json.dump(bench.results, handle, indent=2, sort_keys=True)
         log("results written to %s (%.0f s in all)", output, time.perf_counter() - t_all)
