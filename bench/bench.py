@@ -71,6 +71,22 @@ def fleet_sizes(size, rng):
     return big + small
 
 
+class _NotMeasured(dict):
+    """A part of the results not measured (yet): "n/a" in the table, whatever is
+    read of it."""
+
+    def __missing__(self, key):
+        return self
+
+    def __str__(self):
+        return "n/a"
+
+
+class _Measured(dict):
+    def __missing__(self, key):
+        return _NotMeasured()
+
+
 class Bench:
     def __init__(self, env, size_name, start):
         self.env = env
@@ -530,7 +546,7 @@ class Bench:
         }
 
     def table(self):
-        r = self.results
+        r = _Measured(self.results)
         rows = [
             (
                 "data",
