@@ -92,12 +92,16 @@ class SaleOrder(models.Model):
         """The message of the sale rules check, for the shop's cart and checkout:
         the same check as confirmation, not a copy of it, worded for customers."""
         for order in self:
-            try:
-                order._infogerance_check_sale_rules()
-            except UserError as error:
-                order.infogerance_sale_error = rules.customer_text(error.name)
-            else:
-                order.infogerance_sale_error = False
+            order.infogerance_sale_error = order._infogerance_sale_error_text()
+
+    def _infogerance_sale_error_text(self):
+        """The sale rules' refusal of this order, worded for customers, or False."""
+        self.ensure_one()
+        try:
+            self._infogerance_check_sale_rules()
+        except UserError as error:
+            return rules.customer_text(error.name)
+        return False
 
     @api.model
     def create(self, vals):
@@ -207,6 +211,14 @@ class SaleOrder(models.Model):
                     existing, computers, covered._infogerance_computer_count()
                 )
             )
+
+    def _infogerance_check_payable(self):
+        """What must hold before the customer pays in the shop, whatever the
+        browser sends: the sale rules (R1), in the customer's words."""
+        for order in self:
+            error = order._infogerance_sale_error_text()  # now, not a cached value
+            if error:
+                raise UserError(error)
 
     def _infogerance_check_sale_rules(self):
         """R1: a managed service is sold only with a computer rental, in the order
