@@ -78,8 +78,9 @@ class SaleOrder(models.Model):
         return acceptances
 
     def _infogerance_check_payable(self):
-        super()._infogerance_check_payable()  # the sale rules first: clearer
+        result = super()._infogerance_check_payable()  # the sale rules first: clearer
         self._infogerance_check_terms_accepted()
+        return result
 
     def _infogerance_check_terms_accepted(self):
         """Paying in the shop or accepting a quotation in the portal needs the
