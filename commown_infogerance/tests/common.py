@@ -200,12 +200,29 @@ class InfogeranceCase(SavepointCase):
         self.env["account.analytic.account"].invalidate_cache()
 
     @classmethod
-    def _create_portal_user(cls, company, login):
+    def _subscribe_both_customers(cls):
+        """Both customers subscribed on 1 January 2026 (3 and 1 computers):
+        ``cls.contract`` and ``cls.other_contract`` are their service contracts."""
+        with freeze_time("2026-01-01"):
+            cls._create_order(cls.customer, computers=3).action_confirm()
+            cls._create_order(cls.other_customer, computers=1).action_confirm()
+        Contract = cls.env["account.analytic.account"]
+        cls.contract = Contract.search(
+            [("infogerance_role", "=", "service"), ("partner_id", "=", cls.customer.id)]
+        )
+        cls.other_contract = Contract.search(
+            [("infogerance_role", "=", "service"), ("partner_id", "=", cls.other_customer.id)]
+        )
+
+    @classmethod
+    def _create_portal_user(cls, company, login, name=None, manager=False):
+        """A portal user, contact of ``company``; ``manager``: a customer manager."""
         contact = cls.env["res.partner"].create(
             {
-                "name": "Contact of %s" % company.name,
+                "name": name or "Contact of %s" % company.name,
                 "parent_id": company.id,
                 "email": "%s@example.org" % login,
+                "infogerance_customer_manager": manager,
             }
         )
         return (
