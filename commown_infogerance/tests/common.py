@@ -200,19 +200,21 @@ class InfogeranceCase(SavepointCase):
         self.env["account.analytic.account"].invalidate_cache()
 
     @classmethod
-    def _subscribe_both_customers(cls):
-        """Both customers subscribed on 1 January 2026 (3 and 1 computers):
-        ``cls.contract`` and ``cls.other_contract`` are their service contracts."""
+    def _subscribe(cls, partner, computers):
+        """``partner`` subscribed on 1 January 2026 with ``computers``: its service
+        contract."""
         with freeze_time("2026-01-01"):
-            cls._create_order(cls.customer, computers=3).action_confirm()
-            cls._create_order(cls.other_customer, computers=1).action_confirm()
-        Contract = cls.env["account.analytic.account"]
-        cls.contract = Contract.search(
-            [("infogerance_role", "=", "service"), ("partner_id", "=", cls.customer.id)]
+            cls._create_order(partner, computers=computers).action_confirm()
+        return cls.env["account.analytic.account"].search(
+            [("infogerance_role", "=", "service"), ("partner_id", "=", partner.id)]
         )
-        cls.other_contract = Contract.search(
-            [("infogerance_role", "=", "service"), ("partner_id", "=", cls.other_customer.id)]
-        )
+
+    @classmethod
+    def _subscribe_both_customers(cls):
+        """``cls.contract`` and ``cls.other_contract``: the two customers'
+        service contracts (3 and 1 computers)."""
+        cls.contract = cls._subscribe(cls.customer, 3)
+        cls.other_contract = cls._subscribe(cls.other_customer, 1)
 
     @classmethod
     def _create_portal_user(cls, company, login, name=None, manager=False):
