@@ -66,6 +66,7 @@
         "demo/infogerance_demo.xml",
         "demo/infogerance_termination_reason_demo.xml",
         "demo/infogerance_terms_demo.xml",
+        "demo/infogerance_support_team_demo.xml",
     ],
     "post_init_hook": "post_init_hook",
     "installable": True,
