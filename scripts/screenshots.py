@@ -10,7 +10,8 @@ It writes docs/backend-{offer,quotation,contract,termination-wizard,
 service-requests,mrr-movements,conditions,support-team}.png (the shop and
 portal shots come from the browser tests, BROWSER_DOCS_DIR=docs). It changes
 the database: it creates a quotation for "Brasserie des Canuts" and, the first
-time, ends one of the rentals of "Atelier Lumière SARL" yesterday (a fleet change from 12 to 11 computers).
+time, ends one of the rentals of "Atelier Lumière SARL" yesterday (a fleet
+change from 12 to 11 computers).
 """
 import argparse
 import datetime
