@@ -41,7 +41,6 @@ class InfogeranceServiceRequest(models.Model):
         comodel_name="infogerance.support.team",
         string="Support team",
         index=True,
-        default=lambda self: self._default_team_id(),
         track_visibility="onchange",
     )
     is_to_qualify = fields.Boolean(related="stage_id.is_to_qualify", store=True, readonly=True)
@@ -51,6 +50,16 @@ class InfogeranceServiceRequest(models.Model):
         return self.env["infogerance.service.request.stage"].search(
             [("is_to_qualify", "=", False)], limit=1
         )
+
+    @api.model
+    def default_get(self, fields_list):
+        """The team by default, not as a field default: Odoo would compute that
+        for the existing rows when the column is added, before the team table
+        exists (the upgrade's post-migration gives them their team)."""
+        values = super().default_get(fields_list)
+        if "team_id" in fields_list and not values.get("team_id"):
+            values["team_id"] = self._default_team_id().id
+        return values
 
     @api.model
     def _default_team_id(self):
