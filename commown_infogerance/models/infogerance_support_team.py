@@ -40,15 +40,15 @@ class InfogeranceSupportTeam(models.Model):
         help="The e-mail address of the team: each new e-mail sent to it creates a "
         "service request for the sender's customer.",
     )
-    request_ids = fields.One2many(
-        comodel_name="infogerance.service.request", inverse_name="team_id", string="Requests"
-    )
     request_open_count = fields.Integer(
         compute="_compute_request_open_count", string="Open requests"
     )
 
     def _compute_request_open_count(self):
-        groups = self.env["infogerance.service.request"].read_group(
+        Request = self.env["infogerance.service.request"]
+        if not Request.check_access_rights("read", raise_exception=False):
+            return  # an employee without support rights reads the team, not its requests
+        groups = Request.read_group(
             [("team_id", "in", self.ids), ("is_closed", "=", False)], ["team_id"], ["team_id"]
         )
         counts = {group["team_id"][0]: group["team_id_count"] for group in groups}

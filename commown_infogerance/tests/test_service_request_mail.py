@@ -227,6 +227,16 @@ class TestSupportTeam(ServiceRequestMailCase):
 
     def test_only_managers_change_teams_and_customers_see_none(self):
         self.assertEqual(self.team.sudo(self.technician).name, self.team.name)
+        employee = self.env["res.users"].create(
+            {
+                "name": "Plain employee",
+                "login": "team_employee",
+                "groups_id": [(6, 0, self.env.ref("base.group_user").ids)],
+            }
+        )
+        # reads the team (a request's support team), not the requests it counts
+        [values] = self.team.sudo(employee).read(["name", "request_open_count"])
+        self.assertEqual(values["request_open_count"], 0)
         with self.assertRaises(AccessError), self.cr.savepoint():
             self.team.sudo(self.technician).write({"alias_name": "hijacked"})
         with self.assertRaises(AccessError), self.cr.savepoint():
