@@ -234,6 +234,8 @@ class TestSupportTeam(ServiceRequestMailCase):
                 "groups_id": [(6, 0, self.env.ref("base.group_user").ids)],
             }
         )
+        self._receive("lea@atelier-test.example")
+        self.assertGreaterEqual(self.team.sudo(self.technician).request_open_count, 1)
         # reads the team (a request's support team), not the requests it counts
         [values] = self.team.sudo(employee).read(["name", "request_open_count"])
         self.assertEqual(values["request_open_count"], 0)
