@@ -7,9 +7,11 @@ Run against a server started by ``make run`` (demo data, login admin / admin)::
         --url http://localhost:8069 --db commown_infogerance --out docs
 
 It writes docs/backend-{offer,quotation,contract,termination-wizard,
-service-requests,mrr-movements,conditions}.png. It changes the database: it creates a quotation for
-"Brasserie des Canuts" and, the first time, ends one of the rentals of
-"Atelier Lumière SARL" yesterday (a fleet change from 12 to 11 computers).
+service-requests,mrr-movements,conditions,support-team}.png (the shop and
+portal shots come from the browser tests, BROWSER_DOCS_DIR=docs). It changes
+the database: it creates a quotation for "Brasserie des Canuts" and, the first
+time, ends one of the rentals of "Atelier Lumière SARL" yesterday (a fleet
+change from 12 to 11 computers).
 """
 import argparse
 import datetime
@@ -134,6 +136,8 @@ def prepare(rpc):
     data["mrr_action"] = rpc.ref("commown_infogerance.infogerance_mrr_movement_action")
     data["terms_action"] = rpc.ref("commown_infogerance.infogerance_terms_action")
     data["terms"] = rpc.ref("commown_infogerance.demo_terms_essentiel_2026")
+    data["team_action"] = rpc.ref("commown_infogerance.infogerance_support_team_action")
+    data["team"] = rpc.ref("commown_infogerance.support_team_managed_services")
     return data
 
 
@@ -281,6 +285,14 @@ def main():
             ".o_form_view",
         )
         shoot(page, args.out, "conditions")
+
+        open_client(
+            page,
+            "action=%d&model=infogerance.support.team&id=%d&view_type=form"
+            % (data["team_action"], data["team"]),
+            ".o_form_view",
+        )
+        shoot(page, args.out, "support-team")
         browser.close()
 
 

@@ -12,6 +12,7 @@ from . import infogerance_profile_vpn
 from . import infogerance_service_request_stage
 from . import infogerance_service_request
 from . import infogerance_service_request_mail
+from . import infogerance_support_team
 from . import infogerance_fleet_event
 from . import infogerance_plan_change
 from . import infogerance_terms

@@ -120,8 +120,12 @@ class SaleOrder(models.Model):
         quotation e-mail (created for the composer, like the quotation PDF)."""
         self.ensure_one()
         attachments = self.env["ir.attachment"]
-        report = self.env.ref("commown_infogerance.report_infogerance_terms")
-        for terms in self.infogerance_terms_ids:
+        # In the customer's language, as the quotation the e-mail carries.
+        lang = self.partner_id.lang or self.env.lang
+        report = self.env.ref("commown_infogerance.report_infogerance_terms").with_context(
+            lang=lang
+        )
+        for terms in self.infogerance_terms_ids.with_context(lang=lang):
             content, _format = report.render_qweb_pdf(terms.ids)
             name = "%s - %s.pdf" % (terms.name, terms.version)
             attachments |= attachments.create(

@@ -27,6 +27,7 @@ from . import test_price_notice
 from . import test_service_request_mail
 from . import test_mrr_movement
 from . import test_terms
+from . import test_terms_french
 from . import test_r8_onsite_concurrency
 from . import test_security_attacks
 from . import test_security_access_matrix

@@ -32,6 +32,7 @@ EXPECTED = {
     "infogerance.profile.wifi": ("----", "----", "----", "r---", "rwcd", "rwcd"),
     "infogerance.service.request": ("----", "r---", "----", "r---", "rwc-", "rwcd"),
     "infogerance.service.request.stage": ("----", "r---", "r---", "r---", "r---", "rwcd"),
+    "infogerance.support.team": ("----", "----", "r---", "r---", "r---", "rwcd"),
     "infogerance.service.type": ("r---", "r---", "r---", "r---", "r---", "rwcd"),
     "infogerance.mrr.movement": ("----", "----", "----", "r---", "----", "r---"),
     "infogerance.plan.change": ("----", "----", "----", "r---", "r---", "r---"),

@@ -3,12 +3,13 @@ Odoo's mail gateway, creates a request for the sender's customer; unknown
 senders wait to be qualified; replies thread on the request."""
 from freezegun import freeze_time
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tools.safe_eval import safe_eval
 
 from .common import InfogeranceCase
 
 MESSAGE = """Return-Path: <{sender}>
-To: support-infogerance@commown.example
+To: {to}@commown.example
 From: {name} <{sender}>
 Subject: {subject}
 Message-ID: <{message_id}@mail.example>
@@ -25,8 +26,9 @@ Merci !
 """
 
 
-@freeze_time("2026-03-10")
-class TestServiceRequestByMail(InfogeranceCase):
+class ServiceRequestMailCase(InfogeranceCase):
+    """A customer with a running contract, a contact, and a way to receive mail."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -44,14 +46,27 @@ class TestServiceRequestByMail(InfogeranceCase):
             }
         )
         cls.Request = cls.env["infogerance.service.request"]
+        cls.Team = cls.env["infogerance.support.team"]
+        cls.team = cls.env.ref("commown_infogerance.support_team_managed_services")
 
-    def _receive(self, sender, subject="Printer missing", message_id="m1", extra="", name="X"):
+    def _receive(
+        self,
+        sender,
+        subject="Printer missing",
+        message_id="m1",
+        extra="",
+        name="X",
+        to="support-infogerance",
+    ):
         raw = MESSAGE.format(
-            sender=sender, subject=subject, message_id=message_id, extra=extra, name=name
+            sender=sender, subject=subject, message_id=message_id, extra=extra, name=name, to=to
         )
         thread_id = self.env["mail.thread"].message_process(False, raw.encode("utf-8"))
         return self.Request.browse(thread_id)
 
+
+@freeze_time("2026-03-10")
+class TestServiceRequestByMail(ServiceRequestMailCase):
     def test_r8_known_address_creates_a_request_for_its_customer(self):
         request = self._receive("lea@atelier-test.example", name="Léa Martin")
         self.assertEqual(request.partner_id, self.contact)
@@ -64,6 +79,7 @@ class TestServiceRequestByMail(InfogeranceCase):
         self.assertNotEqual(request.name, "Printer missing")  # the sequence, not the subject
         self.assertIn(self.contact, request.message_follower_ids.mapped("partner_id"))
         self.assertEqual(request.message_ids[0].author_id, self.contact)
+        self.assertEqual(request.team_id, self.team)
 
     def test_r8_known_domain_is_matched_to_its_customer(self):
         request = self._receive("paul@atelier-test.example", name="Paul")
@@ -140,3 +156,95 @@ class TestServiceRequestByMail(InfogeranceCase):
         request = self._receive("lea@atelier-test.example")
         self.assertEqual(request.partner_id, self.contact)
         self.assertTrue(request.is_to_qualify)
+
+
+@freeze_time("2026-03-10")
+class TestSupportTeam(ServiceRequestMailCase):
+    """The support address belongs to a team (``mail.alias.mixin``): its e-mails
+    become requests of the team, followed by its members."""
+
+    def test_the_support_address_belongs_to_the_team(self):
+        alias = self.env.ref("commown_infogerance.mail_alias_service_request")
+        self.assertEqual(self.team.alias_id, alias)
+        self.assertEqual(alias.alias_model_id.model, "infogerance.service.request")
+        self.assertEqual(alias.alias_parent_model_id.model, "infogerance.support.team")
+        self.assertEqual(alias.alias_parent_thread_id, self.team.id)
+        self.assertEqual(safe_eval(alias.alias_defaults)["team_id"], self.team.id)
+
+    def test_each_team_address_creates_requests_of_its_team(self):
+        team = self.Team.sudo(self.manager).create(
+            {
+                "name": "Second line",
+                "alias_name": "support-second-line",
+                "member_ids": [(6, 0, self.technician.ids)],
+            }
+        )
+        self.assertEqual(team.alias_name, "support-second-line")
+        request = self._receive("lea@atelier-test.example", to="support-second-line")
+        self.assertEqual(request.team_id, team)
+        self.assertEqual(request.partner_id, self.contact)
+        self.assertFalse(request.is_to_qualify)
+        followers = request.message_follower_ids.mapped("partner_id")
+        self.assertIn(self.technician.partner_id, followers)
+        unknown = self._receive(
+            "someone@unknown.example", to="support-second-line", message_id="m2"
+        )
+        self.assertEqual(unknown.team_id, team)
+        self.assertTrue(unknown.is_to_qualify)
+
+    def test_the_team_stays_in_its_alias_defaults(self):
+        self.team.sudo(self.manager).alias_defaults = "{'channel': 'mail'}"
+        defaults = safe_eval(self.team.alias_id.alias_defaults)
+        self.assertEqual(defaults, {"channel": "mail", "team_id": self.team.id})
+
+    def test_a_team_takes_over_an_existing_alias_with_its_settings(self):
+        """What an upgrade from 11.0.1.2.0 does: the alias staff may have edited
+        becomes the team's, its address and sender policy kept."""
+        alias = self.env["mail.alias"].create(
+            {
+                "alias_name": "aide-infogerance",
+                "alias_model_id": self.env["ir.model"]._get("infogerance.service.request").id,
+                "alias_contact": "partners",
+            }
+        )
+        team = self.Team.create({"name": "Former alias", "alias_id": alias.id})
+        self.assertEqual(team.alias_id, alias)
+        self.assertEqual(alias.alias_name, "aide-infogerance")
+        self.assertEqual(alias.alias_contact, "partners")
+        self.assertEqual(alias.alias_parent_thread_id, team.id)
+        self.assertEqual(safe_eval(alias.alias_defaults), {"team_id": team.id})
+
+    def test_a_request_filed_in_the_backend_gets_a_team(self):
+        request = self.Request.sudo(self.technician).create(
+            {
+                "summary": "Screen",
+                "partner_id": self.customer.id,
+                "contract_id": self.contract.id,
+                "service_type_id": self.env.ref("commown_infogerance.service_type_support").id,
+            }
+        )
+        self.assertTrue(request.team_id)
+
+    def test_only_managers_change_teams_and_customers_see_none(self):
+        self.assertEqual(self.team.sudo(self.technician).name, self.team.name)
+        employee = self.env["res.users"].create(
+            {
+                "name": "Plain employee",
+                "login": "team_employee",
+                "groups_id": [(6, 0, self.env.ref("base.group_user").ids)],
+            }
+        )
+        self._receive("lea@atelier-test.example")
+        self.assertGreaterEqual(self.team.sudo(self.technician).request_open_count, 1)
+        # reads the team (a request's support team), not the requests it counts
+        [values] = self.team.sudo(employee).read(["name", "request_open_count"])
+        self.assertEqual(values["request_open_count"], 0)
+        with self.assertRaises(AccessError), self.cr.savepoint():
+            self.team.sudo(self.technician).write({"alias_name": "hijacked"})
+        with self.assertRaises(AccessError), self.cr.savepoint():
+            self.Team.sudo(self.technician).create({"name": "Mine"})
+        portal = self._create_portal_user(self.customer, "team_portal")
+        with self.assertRaises(AccessError), self.cr.savepoint():
+            self.Team.sudo(portal).search_read([], ["name", "alias_name"])
+        self.team.sudo(self.manager).write({"name": "Support"})
+        self.assertEqual(self.team.name, "Support")
