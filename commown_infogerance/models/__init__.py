@@ -33,6 +33,7 @@ from . import account_analytic_account_plan
 from . import account_analytic_account_notice
 from . import account_analytic_account_price_notice
 from . import account_analytic_account_protection
+from . import account_analytic_account_correction
 from . import infogerance_service_request_portal
 from . import sale_order
 from . import sale_order_checks
