@@ -52,3 +52,5 @@ from . import account_analytic_account_terms
 
 # Last: its SQL view reads the columns the models above create.
 from . import infogerance_mrr_movement
+from . import mail_message
+from . import mail_followers
