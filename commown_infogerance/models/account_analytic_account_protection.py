@@ -108,17 +108,12 @@ class AccountAnalyticAccount(models.Model):
                 )
                 for name in names
             )
-            contract.message_post(
-                body="<p>%s</p><ul>%s</ul>"
-                % (
-                    html_escape(
-                        _("Corrected by %(user)s. Reason: %(reason)s")
-                        % {"user": self.env.user.name, "reason": reason}
-                    ),
-                    changes,
-                ),
-                author_id=self.env.user.partner_id.id,
-            )
+            summary = _("Corrected by %(user)s. Reason: %(reason)s") % {
+                "user": self.env.user.name,
+                "reason": reason,
+            }
+            body = "<p>%s</p><ul>%s</ul>" % (html_escape(summary), changes)
+            contract.message_post(body=body, author_id=self.env.user.partner_id.id)
 
     @api.model
     def create(self, vals):

@@ -145,10 +145,8 @@ class SecurityAttackCase(HttpCase):
     def assertFault(self, pattern, user, model, method, *args, **kwargs):
         with self.assertRaises(xmlrpc.client.Fault) as caught:
             self._call(user, model, method, *args, **kwargs)
-        print("FAULT", model, method, caught.exception.faultString[-300:])
         self.assertRegex(caught.exception.faultString, pattern)
         return caught.exception
-
 
 
 class TestSecurityAttacks(SecurityAttackCase):

@@ -132,16 +132,24 @@ class TestSecurityAttacksMail(SecurityAttackCase):
             )
             self.assertFalse(
                 self._call(
-                    self.contact_b, record._name, "message_subscribe", record.ids,
+                    self.contact_b,
+                    record._name,
+                    "message_subscribe",
+                    record.ids,
                     partner_ids=self.contact_b.partner_id.ids,
                 )
             )
         followers = self.env["mail.followers"].search(
-            [("partner_id", "=", self.contact_b.partner_id.id), ("res_id", "in", [
-                self.contract_a.id, self.request_a.id])]
+            [
+                ("partner_id", "=", self.contact_b.partner_id.id),
+                ("res_id", "in", [self.contract_a.id, self.request_a.id]),
+            ]
         )
-        self.assertFalse(followers.filtered(lambda f: f.res_model in (
-            "account.analytic.account", "infogerance.service.request")))
+        self.assertFalse(
+            followers.filtered(
+                lambda f: f.res_model in ("account.analytic.account", "infogerance.service.request")
+            )
+        )
 
     def test_attack_mail_on_a_profile_secret(self):
         self.assertTrue(self.secret_a)
@@ -194,7 +202,10 @@ class TestSecurityAttacksMail(SecurityAttackCase):
                 context=context,
             )
         self.assertFault(
-            "manager", self.salesman, "account.analytic.account", "action_infogerance_correct",
+            "manager",
+            self.salesman,
+            "account.analytic.account",
+            "action_infogerance_correct",
             self.contract_a.ids,
         )
         self.assertFault(

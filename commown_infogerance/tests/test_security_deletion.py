@@ -34,7 +34,9 @@ class TestDeletionOfferTiers(ProtectionCase):
         self.assertEqual(len(self.offer.tier_ids), 3)
         # Prices of a used offer may still change: contracts keep their copy (R4).
         self.offer.sudo(self.manager).write({"tier_ids": [(1, tier.id, {"unit_price": 9.0})]})
-        self.assertEqual(self.contract.infogerance_tier_ids.mapped("unit_price"), [15.0, 12.0, 10.0])
+        self.assertEqual(
+            self.contract.infogerance_tier_ids.mapped("unit_price"), [15.0, 12.0, 10.0]
+        )
 
     def test_deletion_offer_tier_cannot_move_to_another_offer(self):
         tier = self.offer.tier_ids.sorted("min_computers")[-1]
@@ -66,7 +68,10 @@ class TestDeletionOfferTiers(ProtectionCase):
             {"name": "Quoted service", "type": "service", "infogerance_offer_id": offer.id}
         )
         order = self.env["sale.order"].create(
-            {"partner_id": self.other_customer.id, "order_line": [(0, 0, {"product_id": product.id})]}
+            {
+                "partner_id": self.other_customer.id,
+                "order_line": [(0, 0, {"product_id": product.id})],
+            }
         )
         with self.assertRaisesRegex(UserError, "R4 .*Quoted.*Archive the offer"):
             offer.write({"tier_ids": [(2, offer.tier_ids[-1].id)]})

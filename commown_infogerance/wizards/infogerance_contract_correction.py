@@ -31,7 +31,7 @@ class InfogeranceContractCorrection(models.TransientModel):
         compute="_compute_value_kind",
     )
     current_value = fields.Char(compute="_compute_current_value")
-    new_date = fields.Date(string="New date")
+    new_date = fields.Date()
     new_days = fields.Integer(string="New notice (days)")
     reason = fields.Text(
         required=True,
@@ -57,9 +57,7 @@ class InfogeranceContractCorrection(models.TransientModel):
     def _compute_current_value(self):
         for wizard in self:
             if wizard.contract_id and wizard.field_name:
-                wizard.current_value = wizard.contract_id._infogerance_value_text(
-                    wizard.field_name
-                )
+                wizard.current_value = wizard.contract_id._infogerance_value_text(wizard.field_name)
 
     @api.depends("contract_id", "field_name", "new_date", "new_days")
     def _compute_explanation(self):
