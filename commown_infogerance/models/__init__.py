@@ -34,6 +34,7 @@ from . import account_analytic_account_plan
 from . import account_analytic_account_notice
 from . import account_analytic_account_price_notice
 from . import account_analytic_account_protection
+from . import account_analytic_account_correction
 from . import infogerance_service_request_portal
 from . import sale_order
 from . import sale_order_checks
@@ -52,3 +53,5 @@ from . import account_analytic_account_terms
 
 # Last: its SQL view reads the columns the models above create.
 from . import infogerance_mrr_movement
+from . import mail_message
+from . import mail_followers

@@ -1,5 +1,7 @@
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import html_escape
+from odoo.tools.misc import format_date
 
 from ..groups import MANAGER_GROUP, TECHNICIAN_GROUP
 from .account_analytic_account_entitlement import PREPARATION_FIELDS
@@ -46,16 +48,25 @@ class AccountAnalyticAccount(models.Model):
         """Hook: the fields only the rules or a manager with a reason may write."""
         return PROTECTED_FIELDS
 
+    def _infogerance_manager_reason(self):
+        """The correction reason a managed-services manager gives in the context
+        (``infogerance_manager_reason``), or None: the key is ignored for any
+        other user, whatever an RPC client sends."""
+        reason = self.env.context.get("infogerance_manager_reason")
+        if isinstance(reason, str) and reason.strip() and self.env.user.has_group(MANAGER_GROUP):
+            return reason.strip()
+        return None
+
     def _infogerance_rules_write_allowed(self, names):
         """Whether this write of protected fields ``names`` may go through; raises
         a clear error otherwise. Returns the manager's reason to log, if any."""
+        reason = self._infogerance_manager_reason()
+        if reason:
+            return reason
         if self.env.context.get("infogerance_end_authorisation") is RULES_CHECKED:
             return None
         if self.env.uid == SUPERUSER_ID:  # Odoo 11: the administrator and system jobs
             return None
-        reason = self.env.context.get("infogerance_manager_reason")
-        if isinstance(reason, str) and reason.strip() and self.env.user.has_group(MANAGER_GROUP):
-            return reason.strip()
         labels = sorted(self._fields[name].get_description(self.env)["string"] for name in names)
         raise AccessError(
             _(
@@ -66,13 +77,43 @@ class AccountAnalyticAccount(models.Model):
             % {"fields": ", ".join(labels)}
         )
 
-    def _infogerance_log_manager_write(self, names, reason):
-        labels = sorted(self._fields[name].get_description(self.env)["string"] for name in names)
+    def _infogerance_value_text(self, name):
+        """Field ``name`` of this contract as a person reads it in the chatter."""
+        self.ensure_one()
+        field, value = self._fields[name], self[name]
+        if field.type in ("many2one", "one2many", "many2many"):
+            return ", ".join(value.mapped("display_name")) or "-"
+        if field.type == "date":
+            return format_date(self.env, value) if value else "-"
+        if field.type == "selection":
+            return dict(field._description_selection(self.env)).get(value) or "-"
+        if value is False and field.type != "boolean":
+            return "-"
+        return str(value)
+
+    def _infogerance_log_manager_write(self, names, reason, old_values):
+        """Post the correction on each contract: who, why, each field's old and new
+        value (``old_values``: {contract id: {field: text}} taken before the write)."""
+        names = sorted(names, key=lambda n: self._fields[n].get_description(self.env)["string"])
         for contract in self:
-            contract.message_post(
-                body=_("Corrected by %(user)s (%(fields)s): %(reason)s")
-                % {"user": self.env.user.name, "fields": ", ".join(labels), "reason": reason}
+            changes = "".join(
+                "<li>%s</li>"
+                % html_escape(
+                    _("%(field)s: %(old)s → %(new)s")
+                    % {
+                        "field": self._fields[name].get_description(self.env)["string"],
+                        "old": old_values[contract.id][name],
+                        "new": contract._infogerance_value_text(name),
+                    }
+                )
+                for name in names
             )
+            summary = _("Corrected by %(user)s. Reason: %(reason)s") % {
+                "user": self.env.user.name,
+                "reason": reason,
+            }
+            body = "<p>%s</p><ul>%s</ul>" % (html_escape(summary), changes)
+            contract.message_post(body=body, author_id=self.env.user.partner_id.id)
 
     @api.model
     def create(self, vals):
@@ -88,11 +129,14 @@ class AccountAnalyticAccount(models.Model):
         ):
             names = set()
         reason = self._infogerance_rules_write_allowed(names) if names else None
+        services = self.filtered(lambda c: c.infogerance_role == "service") if reason else self[:0]
+        old_values = {
+            contract.id: {name: contract._infogerance_value_text(name) for name in names}
+            for contract in services
+        }
         result = super().write(vals)
-        if reason:
-            self.filtered(lambda c: c.infogerance_role == "service")._infogerance_log_manager_write(
-                names, reason
-            )
+        if services:
+            services._infogerance_log_manager_write(names, reason, old_values)
         return result
 
     @api.multi

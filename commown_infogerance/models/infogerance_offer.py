@@ -79,16 +79,30 @@ class InfogeranceOffer(models.Model):
                     % {"name": offer.name}
                 )
 
+    def _infogerance_used_offers(self):
+        """The offers of ``self`` that a contract (running, ended or archived), an
+        order line or a plan change refers to: their history. One query."""
+        if not self.ids:
+            return self
+        self.env.cr.execute(
+            """
+            SELECT infogerance_offer_id FROM account_analytic_account
+             WHERE infogerance_offer_id IN %(ids)s
+            UNION SELECT infogerance_offer_id FROM sale_order_line
+             WHERE infogerance_offer_id IN %(ids)s
+            UNION SELECT offer_id FROM infogerance_plan_change
+             WHERE offer_id IN %(ids)s
+            UNION SELECT previous_offer_id FROM infogerance_plan_change
+             WHERE previous_offer_id IN %(ids)s
+            """,
+            {"ids": tuple(self.ids)},
+        )
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
+
     @api.multi
     def unlink(self):
         """An offer that contracts or orders refer to is history: archive it."""
-        used = self.sudo().env["account.analytic.account"].with_context(active_test=False).search(
-            [("infogerance_offer_id", "in", self.ids)]
-        ).mapped("infogerance_offer_id") | self.sudo().env["sale.order.line"].search(
-            [("infogerance_offer_id", "in", self.ids)]
-        ).mapped(
-            "infogerance_offer_id"
-        )
+        used = self._infogerance_used_offers()
         if used:
             raise UserError(
                 _(

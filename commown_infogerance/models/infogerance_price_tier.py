@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons import decimal_precision as dp
 
@@ -48,6 +48,32 @@ class InfogeranceOfferTier(models.Model):
 
     def _grid_owner_field(self):
         return "offer_id"
+
+    def _check_offer_history(self):
+        """The grid of an offer that contracts or orders use is their history: its
+        tiers are not deleted nor moved to another offer (prices may change; the
+        contracts keep their frozen copy, R4)."""
+        used = self.mapped("offer_id")._infogerance_used_offers()
+        if used:
+            raise UserError(
+                _(
+                    "R4 - offer %(names)s is used by contracts or orders (running or ended): "
+                    "its price tiers are their history and cannot be deleted. Archive the "
+                    "offer instead, and create a new offer with the new grid."
+                )
+                % {"names": ", ".join(used.mapped("name"))}
+            )
+
+    @api.multi
+    def write(self, vals):
+        if "offer_id" in vals and self.filtered(lambda t: t.offer_id.id != vals["offer_id"]):
+            self._check_offer_history()
+        return super().write(vals)
+
+    @api.multi
+    def unlink(self):
+        self._check_offer_history()
+        return super().unlink()
 
 
 class InfogeranceContractTier(models.Model):

@@ -33,3 +33,6 @@ from . import test_security_attacks
 from . import test_security_access_matrix
 from . import test_r6_request_dates
 from . import test_security_protection
+from . import test_security_correction
+from . import test_security_deletion
+from . import test_security_attacks_mail

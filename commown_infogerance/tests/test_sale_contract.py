@@ -238,7 +238,8 @@ class TestR4FrozenGrid(InfogeranceCase):
         with freeze_time("2026-01-01"):
             self._confirm(self.customer, computers=3)
         self.offer.tier_ids.filtered(lambda t: t.min_computers == 1).unit_price = 20.0
-        self.offer.tier_ids.filtered(lambda t: t.min_computers == 5).unlink()
+        # (its tiers cannot be deleted any more: contracts use the offer)
+        self.offer.tier_ids.filtered(lambda t: t.min_computers == 5).unit_price = 11.0
         with freeze_time("2026-02-01"):
             self._confirm(self.customer, computers=3, start="2026-02-01")
             self._confirm(self.other_customer, computers=3, start="2026-02-01")

@@ -33,7 +33,10 @@ def _ensure_http_server():
 
 @common.at_install(False)
 @common.post_install(True)
-class TestSecurityAttacks(HttpCase):
+class SecurityAttackCase(HttpCase):
+    """Two customers with contracts and profiles, their contacts, an employee, a
+    salesman and a technician, all reachable through XML-RPC."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -145,6 +148,8 @@ class TestSecurityAttacks(HttpCase):
         self.assertRegex(caught.exception.faultString, pattern)
         return caught.exception
 
+
+class TestSecurityAttacks(SecurityAttackCase):
     # RPC as a portal contact ----------------------------------------------------
 
     def test_portal_rpc_reads_only_its_company_records(self):
