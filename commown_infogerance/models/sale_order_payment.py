@@ -17,10 +17,10 @@ class SaleOrder(models.Model):
         )
 
     def _infogerance_mandate_required(self):
-        """Whether the order's payment mode debits the customer's account. Payment
-        methods are read by accountants only: any salesman confirming needs this."""
+        """Whether the order's payment mode debits the customer's account (sales
+        users read payment methods, see security/ir.model.access.csv)."""
         self.ensure_one()
-        return self._infogerance_payment_mode().sudo().payment_method_id.mandate_required
+        return self._infogerance_payment_mode().payment_method_id.mandate_required
 
     def _infogerance_mandate(self):
         """The customer's valid mandate with the order's company, the latest signed,
