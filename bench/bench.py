@@ -10,6 +10,7 @@ right, then measures. Prints a table and writes bench/results.json (or
 bench/results-<size>.json).
 """
 import argparse
+import cProfile
 import datetime
 import json
 import os
@@ -27,7 +28,11 @@ SIZES = {
     # share of the customers whose month is invoiced both ways (the rest: not invoiced)
     "quick": {"customers": 150, "rentals": 3000, "large": 3, "invoiced_share": 1.0},
     "full": {"customers": 5000, "rentals": 50000, "large": 35, "invoiced_share": 1.0},
+    # for profiling only (--only confirmation,invoicing --profile): a few customers,
+    # the largest with 60 computers
+    "tiny": {"customers": 8, "rentals": 100, "large": 1, "largest": 60, "invoiced_share": 1.0},
 }
+MEASURES = ("consistency", "reprice", "cart", "confirmation", "invoicing")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -51,12 +56,14 @@ class Timer:
 
 def fleet_sizes(size, rng):
     """Computers per customer: most 1-10, ``large`` customers 100-1,000 (one with
-    exactly 1,000, one small one with exactly 1), summing to ``rentals``."""
+    exactly 1,000 or the size's ``largest``, one small one with exactly 1), summing
+    to ``rentals``."""
     customers, total, large = size["customers"], size["rentals"], size["large"]
+    largest = size.get("largest", 1000)
     small = [rng.choice((1, 1, 2, 2, 3, 3, 4, 5, 6, 8, 10)) for _ in range(customers - large)]
     small[0] = 1
-    remaining = max(total - sum(small), 100 * large)
-    big = [1000] + [100] * (large - 1)
+    remaining = max(total - sum(small), min(100, largest) * large)
+    big = [largest] + [100] * (large - 1)
     remaining -= sum(big)
     index = 1
     while remaining > 0 and large > 1:  # spread the rest over the other large ones
@@ -424,14 +431,15 @@ class Bench:
                 elapsed[name] += timer.seconds
                 queries[name] += timer.queries
                 invoices[name] += len(created)
-                if name == "consolidated" and 1000 in [self.sizes[p] for p in batch.ids]:
-                    big = next(p for p in batch.ids if self.sizes[p] == 1000)
+                largest = max(self.sizes.values())
+                if name == "consolidated" and largest in [self.sizes[p] for p in batch.ids]:
+                    big = next(p for p in batch.ids if self.sizes[p] == largest)
                     invoice = created.filtered(lambda i: i.partner_id.id == big)
-                    assert len(invoice) == 1 and len(invoice.invoice_line_ids) == 1001
+                    assert len(invoice) == 1 and len(invoice.invoice_line_ids) == largest + 1
                     service_line = invoice.invoice_line_ids.filtered(
                         lambda l: l.product_id == self.service_product
                     )
-                    assert service_line.quantity == 1000, service_line.quantity
+                    assert service_line.quantity == largest, service_line.quantity
                 self.cr.execute("ROLLBACK TO SAVEPOINT bench_invoicing")
                 env.clear()
         self.results["month_invoicing"] = {
@@ -527,93 +535,134 @@ class Bench:
             "target_time_ratio": 1.5,
         }
 
+    #: (measure, result section, sub-section or None, format) of each table row
+    ROWS = (
+        (
+            "data",
+            "data",
+            None,
+            "%(customers)s customers, %(rental_contracts)s rentals, "
+            "%(service_contracts)s managed-service contracts, largest fleet %(largest_fleet)s",
+        ),
+        ("reprice, 1 computer", "reprice", "1_computer", "%(ms)s ms, %(queries)s queries"),
+        ("reprice, 1,000 computers", "reprice", "1000_computers", "%(ms)s ms, %(queries)s queries"),
+        (
+            "reprice ratio 1,000 / 1",
+            "reprice",
+            None,
+            "time x%(time_ratio)s, queries x%(query_ratio)s",
+        ),
+        (
+            "consistency, first run",
+            "consistency",
+            None,
+            "%(first_run_seconds)s s (%(first_run_seconds_per_1000)s "
+            "s per 1,000 contracts, %(repriced_first_run)s repriced)",
+        ),
+        (
+            "consistency, daily (no change)",
+            "consistency",
+            None,
+            "%(steady_seconds)s s (%(steady_seconds_per_1000)s"
+            " s per 1,000 contracts, %(steady_queries)s queries)",
+        ),
+        (
+            "month's invoicing, consolidated",
+            "month_invoicing",
+            None,
+            "%(contracts)s contracts of %(customers)s customers: %(consolidated_invoices)s "
+            "invoices, %(consolidated_seconds)s s, %(consolidated_queries_per_contract)s "
+            "queries/contract",
+        ),
+        (
+            "month's invoicing, per contract",
+            "month_invoicing",
+            None,
+            "%(per_contract_invoices)s invoices, %(per_contract_seconds)s s, "
+            "%(per_contract_queries_per_contract)s queries/contract",
+        ),
+        ("invoicing time ratio", "month_invoicing", None, "x%(time_ratio)s (target <= x0.3)"),
+        (
+            "confirm 50 computers",
+            "confirmation",
+            None,
+            "%(order_ms)s ms, %(order_queries)s queries",
+        ),
+        (
+            "create 50 plain contracts",
+            "confirmation",
+            None,
+            "%(plain_ms)s ms, %(plain_queries)s queries",
+        ),
+        ("confirmation time ratio", "confirmation", None, "x%(time_ratio)s (target <= x1.5)"),
+        (
+            "cart update, with service line",
+            "cart_update",
+            "with_service_line",
+            "%(ms)s ms, %(queries)s queries",
+        ),
+        (
+            "cart update, without",
+            "cart_update",
+            "without_service_line",
+            "%(ms)s ms, %(queries)s queries",
+        ),
+        (
+            "cart update ratio",
+            "cart_update",
+            None,
+            "time x%(time_ratio)s, queries x%(query_ratio)s",
+        ),
+        (
+            "add a computer to the cart, with offer",
+            "cart_add_computer",
+            "with_service_line",
+            "%(ms)s ms, %(queries)s queries",
+        ),
+        (
+            "add a computer to the cart, without",
+            "cart_add_computer",
+            "without_service_line",
+            "%(ms)s ms, %(queries)s queries",
+        ),
+        (
+            "add a computer ratio",
+            "cart_add_computer",
+            None,
+            "time x%(time_ratio)s, queries x%(query_ratio)s (target <= x1.5, x1.3)",
+        ),
+    )
+
     def table(self):
-        r = self.results
-        rows = [
-            (
-                "data",
-                "%(customers)s customers, %(rental_contracts)s rentals, "
-                "%(service_contracts)s managed-service contracts, largest fleet "
-                "%(largest_fleet)s" % r["data"],
-            ),
-            ("reprice, 1 computer", "%(ms)s ms, %(queries)s queries" % r["reprice"]["1_computer"]),
-            (
-                "reprice, 1,000 computers",
-                "%(ms)s ms, %(queries)s queries" % r["reprice"]["1000_computers"],
-            ),
-            (
-                "reprice ratio 1,000 / 1",
-                "time x%(time_ratio)s, queries x%(query_ratio)s" % r["reprice"],
-            ),
-            (
-                "consistency, first run",
-                "%(first_run_seconds)s s (%(first_run_seconds_per_1000)s "
-                "s per 1,000 contracts, %(repriced_first_run)s repriced)" % r["consistency"],
-            ),
-            (
-                "consistency, daily (no change)",
-                "%(steady_seconds)s s (%(steady_seconds_per_1000)s"
-                " s per 1,000 contracts, %(steady_queries)s queries)" % r["consistency"],
-            ),
-            (
-                "month's invoicing, consolidated",
-                "%(contracts)s contracts of %(customers)s customers: %(consolidated_invoices)s "
-                "invoices, %(consolidated_seconds)s s, %(consolidated_queries_per_contract)s "
-                "queries/contract" % r["month_invoicing"],
-            ),
-            (
-                "month's invoicing, per contract",
-                "%(per_contract_invoices)s invoices, %(per_contract_seconds)s s, "
-                "%(per_contract_queries_per_contract)s queries/contract" % r["month_invoicing"],
-            ),
-            (
-                "invoicing time ratio",
-                "x%(time_ratio)s (target <= x0.3)" % r["month_invoicing"],
-            ),
-            (
-                "confirm 50 computers",
-                "%(order_ms)s ms, %(order_queries)s queries" % r["confirmation"],
-            ),
-            (
-                "create 50 plain contracts",
-                "%(plain_ms)s ms, %(plain_queries)s queries" % r["confirmation"],
-            ),
-            (
-                "confirmation time ratio",
-                "x%(time_ratio)s (target <= x1.5)" % r["confirmation"],
-            ),
-            (
-                "cart update, with service line",
-                "%(ms)s ms, %(queries)s queries" % r["cart_update"]["with_service_line"],
-            ),
-            (
-                "cart update, without",
-                "%(ms)s ms, %(queries)s queries" % r["cart_update"]["without_service_line"],
-            ),
-            (
-                "cart update ratio",
-                "time x%(time_ratio)s, queries x%(query_ratio)s" % r["cart_update"],
-            ),
-            (
-                "add a computer to the cart, with offer",
-                "%(ms)s ms, %(queries)s queries" % r["cart_add_computer"]["with_service_line"],
-            ),
-            (
-                "add a computer to the cart, without",
-                "%(ms)s ms, %(queries)s queries" % r["cart_add_computer"]["without_service_line"],
-            ),
-            (
-                "add a computer ratio",
-                "time x%(time_ratio)s, queries x%(query_ratio)s (target <= x1.5, x1.3)"
-                % r["cart_add_computer"],
-            ),
-        ]
+        """The results as a table; rows of the measures not run are left out."""
+        rows = []
+        for name, section, sub, fmt in self.ROWS:
+            values = self.results.get(section)
+            if values is not None and sub:
+                values = values.get(sub)
+            if values is not None:
+                rows.append((name, fmt % values))
         width = max(len(name) for name, _ in rows)
         print()
         print("%s  %s" % ("measure".ljust(width), "result"))
         print("%s  %s" % ("-" * width, "-" * 60))
         for name, value in rows:
             print("%s  %s" % (name.ljust(width), value))
+
+
+def run_measure(bench, measure, profile_dir=None):
+    """One measure; with ``profile_dir``, under cProfile (``<measure>.prof``, read
+    with ``python -m pstats``): the times are then inflated, the ratios skewed."""
+    methods = {"cart": (bench.cart, bench.cart_add)}.get(measure) or (getattr(bench, measure),)
+    profiler = cProfile.Profile() if profile_dir else None
+    for method in methods:
+        if profiler:
+            profiler.runcall(method)
+        else:
+            method()
+    if profiler:
+        os.makedirs(profile_dir, exist_ok=True)
+        profiler.dump_stats(os.path.join(profile_dir, "%s.prof" % measure))
 
 
 def main():
@@ -625,7 +674,18 @@ def main():
     parser.add_argument(
         "--reuse", action="store_true", help="measure again on the database of a previous run"
     )
+    parser.add_argument(
+        "--only",
+        default=",".join(MEASURES),
+        help="measures to run, comma-separated, among %s" % ", ".join(MEASURES),
+    )
+    parser.add_argument(
+        "--profile", metavar="DIR", help="write a cProfile file per measure into DIR"
+    )
     args = parser.parse_args()
+    unknown = set(args.only.split(",")) - set(MEASURES)
+    if unknown:
+        parser.error("unknown measures: %s" % ", ".join(sorted(unknown)))
     odoo.tools.config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
     today = datetime.date.today()
     start = (today.replace(day=1) - datetime.timedelta(days=40)).replace(day=1).isoformat()
@@ -646,17 +706,9 @@ def main():
             cr.commit()
             bench.results["data"]["generation_seconds"] = round(time.perf_counter() - t0, 1)
             log("generated in %.1f s; measuring", time.perf_counter() - t0)
-        bench.consistency()
-        log("consistency done")
-        bench.reprice()
-        log("reprice done")
-        bench.cart()
-        bench.cart_add()
-        log("cart done")
-        bench.confirmation()
-        log("confirmation done")
-        bench.invoicing()
-        log("invoicing done")
+        for measure in args.only.split(","):
+            run_measure(bench, measure, args.profile)
+            log("%s done", measure)
         bench.results["meta"] = {
             "size": args.size,
             "contracts_start": start,
