@@ -26,12 +26,13 @@ CONFIRM_PER_COMPUTER = 15
 # per-run lookups; 194 once the invoices' totals are computed once per invoice)
 INVOICE_FIXED = 205
 # each more managed-service contract, on an invoice of its own (measured 150.0: 149 +
-# the query reading the periods already invoiced, for their regularisation; 93.7 once
-# the invoice's totals and what depends on them are computed once, not per line)
+# the query reading the periods already invoiced, for their regularisation; later
+# 122.8; 93.7 once the invoice's totals and what depends on them are computed once,
+# not per line)
 INVOICE_PER_CONTRACT = 95
-# one customer's month on one invoice, 1 computer (measured 244)
+# one customer's month on one invoice, 1 computer (measured 244; 285 before)
 CONSOLIDATED_FIXED = 255
-# each more computer on that invoice: its line (measured 13.0; ~26 when each line
+# each more computer on that invoice: its line (measured 13.0; 40.0 when each line
 # recomputed and wrote the invoice's totals)
 CONSOLIDATED_PER_COMPUTER = 14
 
