@@ -2,6 +2,19 @@ from odoo import _, api, models
 from odoo.exceptions import UserError
 
 
+class OrderPayment:
+    """The payment mode and mandate an order gives each contract it creates, looked
+    up once per order (``infogerance_payment`` context). A class of its own, so
+    that no RPC client can send one in its context and choose another customer's
+    mandate."""
+
+    __slots__ = ("mode_id", "mandate_id")
+
+    def __init__(self, mode_id, mandate_id):
+        self.mode_id = mode_id
+        self.mandate_id = mandate_id
+
+
 class SaleOrder(models.Model):
     """How the contracts an order creates are paid: the order's payment mode (the
     customer's by default, from the shop too) and, for a direct debit, the
@@ -81,7 +94,7 @@ class SaleOrder(models.Model):
         """Each order's mandate, looked up once for all its contracts."""
         result = None
         for order in self:
-            payment = {"mode": order.payment_mode_id.id, "mandate": order._infogerance_mandate().id}
+            payment = OrderPayment(order.payment_mode_id.id, order._infogerance_mandate().id)
             result = super(
                 SaleOrder, order.with_context(infogerance_payment=payment)
             )._infogerance_create_contracts()

@@ -69,6 +69,35 @@ class TestSepaDirectDebit(DirectDebitMixin, InfogeranceCase):
         with self.assertRaises(AccessError):
             method.unlink()
 
+    def test_context_cannot_give_the_contracts_another_mandate(self):
+        """A salesman calling the confirmation by RPC with the context key the
+        confirmation uses internally cannot have the customer's contracts debited
+        from another customer's account."""
+        other_account = self.env["res.partner.bank"].create(
+            {
+                "acc_number": "DE89 3704 0044 0532 0130 00",
+                "partner_id": self.other_customer.id,
+                "bank_id": self.bank.id,
+            }
+        )
+        other_mandate = self.env["account.banking.mandate"].create(
+            {
+                "partner_bank_id": other_account.id,
+                "format": "sepa",
+                "type": "recurrent",
+                "recurrent_sequence_type": "first",
+                "scheme": "CORE",
+                "signature_date": "2025-12-15",
+                "company_id": self.env.user.company_id.id,
+            }
+        )
+        other_mandate.validate()
+        order = self._create_order(self.customer, computers=1)
+        payment = {"mode": self.mode.id, "mandate": other_mandate.id}
+        order.with_context(infogerance_payment=payment).action_confirm()
+        contracts = self._rentals(self.customer) | self._service_contract(self.customer)
+        self.assertEqual(contracts.mapped("mandate_id"), self.mandate)
+
     def _check_pain_file(self, invoice):
         with freeze_time("2026-01-02"):
             invoice.action_invoice_open()
