@@ -1,5 +1,5 @@
 # The two commands: `make run` and `make test`. Both set up everything they need.
-# `make bench [SIZE=full]`: the scale benchmark (not part of `make test`).
+# `make bench [SIZE=full] [ONLY="cart cart_add"]`: the scale benchmark (not part of `make test`).
 .PHONY: run test test-odoo browser-test bench oracle setup stop-db lint format wheel i18n security-matrix
 PORT ?= 8069
 DB ?= commown_infogerance
@@ -9,6 +9,8 @@ BROWSER ?= 1
 ODOO_RUNNER ?= $(if $(PYTEST_ARGS),0,1)
 BROWSER_PYTEST_ARGS ?=
 SIZE ?= quick
+ONLY ?=
+PROFILE ?=
 export PORT DB PYTEST_ARGS BROWSER_PYTEST_ARGS
 
 run:
@@ -29,7 +31,7 @@ oracle:  ## the billing oracle's long profile (INFOGERANCE_ORACLE_EXAMPLES=500 f
 	INFOGERANCE_ORACLE_PROFILE=long PYTEST_ARGS="-k oracle" scripts/test.sh
 
 bench:
-	SIZE=$(SIZE) scripts/bench.sh
+	SIZE=$(SIZE) ONLY="$(ONLY)" PROFILE="$(PROFILE)" scripts/bench.sh
 
 setup:
 	scripts/setup.sh

@@ -28,11 +28,12 @@ SIZES = {
     # share of the customers whose month is invoiced both ways (the rest: not invoiced)
     "quick": {"customers": 150, "rentals": 3000, "large": 3, "invoiced_share": 1.0},
     "full": {"customers": 5000, "rentals": 50000, "large": 35, "invoiced_share": 1.0},
-    # for profiling only (--only confirmation,invoicing --profile): a few customers,
-    # the largest with 60 computers
+    # for profiling only (ONLY="confirmation invoicing" PROFILE=DIR): a few
+    # customers, the largest with 60 computers
     "tiny": {"customers": 8, "rentals": 100, "large": 1, "largest": 60, "invoiced_share": 1.0},
 }
-MEASURES = ("consistency", "reprice", "cart", "confirmation", "invoicing")
+#: The parts measured, in order (``--only`` picks some).
+MEASURES = ("consistency", "reprice", "cart", "cart_add", "confirmation", "invoicing")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -74,6 +75,22 @@ def fleet_sizes(size, rng):
         if all(b >= 1000 for b in big):
             break
     return big + small
+
+
+class _NotMeasured(dict):
+    """A part of the results not measured (yet): "n/a" in the table, whatever is
+    read of it."""
+
+    def __missing__(self, key):
+        return self
+
+    def __str__(self):
+        return "n/a"
+
+
+class _Measured(dict):
+    def __missing__(self, key):
+        return _NotMeasured()
 
 
 class Bench:
@@ -535,113 +552,87 @@ class Bench:
             "target_time_ratio": 1.5,
         }
 
-    #: (measure, result section, sub-section or None, format) of each table row
-    ROWS = (
-        (
-            "data",
-            "data",
-            None,
-            "%(customers)s customers, %(rental_contracts)s rentals, "
-            "%(service_contracts)s managed-service contracts, largest fleet %(largest_fleet)s",
-        ),
-        ("reprice, 1 computer", "reprice", "1_computer", "%(ms)s ms, %(queries)s queries"),
-        ("reprice, 1,000 computers", "reprice", "1000_computers", "%(ms)s ms, %(queries)s queries"),
-        (
-            "reprice ratio 1,000 / 1",
-            "reprice",
-            None,
-            "time x%(time_ratio)s, queries x%(query_ratio)s",
-        ),
-        (
-            "consistency, first run",
-            "consistency",
-            None,
-            "%(first_run_seconds)s s (%(first_run_seconds_per_1000)s "
-            "s per 1,000 contracts, %(repriced_first_run)s repriced)",
-        ),
-        (
-            "consistency, daily (no change)",
-            "consistency",
-            None,
-            "%(steady_seconds)s s (%(steady_seconds_per_1000)s"
-            " s per 1,000 contracts, %(steady_queries)s queries)",
-        ),
-        (
-            "month's invoicing, consolidated",
-            "month_invoicing",
-            None,
-            "%(contracts)s contracts of %(customers)s customers: %(consolidated_invoices)s "
-            "invoices, %(consolidated_seconds)s s, %(consolidated_queries_per_contract)s "
-            "queries/contract",
-        ),
-        (
-            "month's invoicing, per contract",
-            "month_invoicing",
-            None,
-            "%(per_contract_invoices)s invoices, %(per_contract_seconds)s s, "
-            "%(per_contract_queries_per_contract)s queries/contract",
-        ),
-        ("invoicing time ratio", "month_invoicing", None, "x%(time_ratio)s (target <= x0.3)"),
-        (
-            "confirm 50 computers",
-            "confirmation",
-            None,
-            "%(order_ms)s ms, %(order_queries)s queries",
-        ),
-        (
-            "create 50 plain contracts",
-            "confirmation",
-            None,
-            "%(plain_ms)s ms, %(plain_queries)s queries",
-        ),
-        ("confirmation time ratio", "confirmation", None, "x%(time_ratio)s (target <= x1.5)"),
-        (
-            "cart update, with service line",
-            "cart_update",
-            "with_service_line",
-            "%(ms)s ms, %(queries)s queries",
-        ),
-        (
-            "cart update, without",
-            "cart_update",
-            "without_service_line",
-            "%(ms)s ms, %(queries)s queries",
-        ),
-        (
-            "cart update ratio",
-            "cart_update",
-            None,
-            "time x%(time_ratio)s, queries x%(query_ratio)s",
-        ),
-        (
-            "add a computer to the cart, with offer",
-            "cart_add_computer",
-            "with_service_line",
-            "%(ms)s ms, %(queries)s queries",
-        ),
-        (
-            "add a computer to the cart, without",
-            "cart_add_computer",
-            "without_service_line",
-            "%(ms)s ms, %(queries)s queries",
-        ),
-        (
-            "add a computer ratio",
-            "cart_add_computer",
-            None,
-            "time x%(time_ratio)s, queries x%(query_ratio)s (target <= x1.5, x1.3)",
-        ),
-    )
-
     def table(self):
-        """The results as a table; rows of the measures not run are left out."""
-        rows = []
-        for name, section, sub, fmt in self.ROWS:
-            values = self.results.get(section)
-            if values is not None and sub:
-                values = values.get(sub)
-            if values is not None:
-                rows.append((name, fmt % values))
+        r = _Measured(self.results)
+        rows = [
+            (
+                "data",
+                "%(customers)s customers, %(rental_contracts)s rentals, "
+                "%(service_contracts)s managed-service contracts, largest fleet "
+                "%(largest_fleet)s" % r["data"],
+            ),
+            ("reprice, 1 computer", "%(ms)s ms, %(queries)s queries" % r["reprice"]["1_computer"]),
+            (
+                "reprice, 1,000 computers",
+                "%(ms)s ms, %(queries)s queries" % r["reprice"]["1000_computers"],
+            ),
+            (
+                "reprice ratio 1,000 / 1",
+                "time x%(time_ratio)s, queries x%(query_ratio)s" % r["reprice"],
+            ),
+            (
+                "consistency, first run",
+                "%(first_run_seconds)s s (%(first_run_seconds_per_1000)s "
+                "s per 1,000 contracts, %(repriced_first_run)s repriced)" % r["consistency"],
+            ),
+            (
+                "consistency, daily (no change)",
+                "%(steady_seconds)s s (%(steady_seconds_per_1000)s"
+                " s per 1,000 contracts, %(steady_queries)s queries)" % r["consistency"],
+            ),
+            (
+                "month's invoicing, consolidated",
+                "%(contracts)s contracts of %(customers)s customers: %(consolidated_invoices)s "
+                "invoices, %(consolidated_seconds)s s, %(consolidated_queries_per_contract)s "
+                "queries/contract" % r["month_invoicing"],
+            ),
+            (
+                "month's invoicing, per contract",
+                "%(per_contract_invoices)s invoices, %(per_contract_seconds)s s, "
+                "%(per_contract_queries_per_contract)s queries/contract" % r["month_invoicing"],
+            ),
+            (
+                "invoicing time ratio",
+                "x%(time_ratio)s (target <= x0.3)" % r["month_invoicing"],
+            ),
+            (
+                "confirm 50 computers",
+                "%(order_ms)s ms, %(order_queries)s queries" % r["confirmation"],
+            ),
+            (
+                "create 50 plain contracts",
+                "%(plain_ms)s ms, %(plain_queries)s queries" % r["confirmation"],
+            ),
+            (
+                "confirmation time ratio",
+                "x%(time_ratio)s (target <= x1.5)" % r["confirmation"],
+            ),
+            (
+                "cart update, with service line",
+                "%(ms)s ms, %(queries)s queries" % r["cart_update"]["with_service_line"],
+            ),
+            (
+                "cart update, without",
+                "%(ms)s ms, %(queries)s queries" % r["cart_update"]["without_service_line"],
+            ),
+            (
+                "cart update ratio",
+                "time x%(time_ratio)s, queries x%(query_ratio)s" % r["cart_update"],
+            ),
+            (
+                "add a computer to the cart, with offer",
+                "%(ms)s ms, %(queries)s queries" % r["cart_add_computer"]["with_service_line"],
+            ),
+            (
+                "add a computer to the cart, without",
+                "%(ms)s ms, %(queries)s queries" % r["cart_add_computer"]["without_service_line"],
+            ),
+            (
+                "add a computer ratio",
+                "time x%(time_ratio)s, queries x%(query_ratio)s (target <= x1.5, x1.3)"
+                % r["cart_add_computer"],
+            ),
+        ]
         width = max(len(name) for name, _ in rows)
         print()
         print("%s  %s" % ("measure".ljust(width), "result"))
@@ -653,16 +644,14 @@ class Bench:
 def run_measure(bench, measure, profile_dir=None):
     """One measure; with ``profile_dir``, under cProfile (``<measure>.prof``, read
     with ``python -m pstats``): the times are then inflated, the ratios skewed."""
-    methods = {"cart": (bench.cart, bench.cart_add)}.get(measure) or (getattr(bench, measure),)
-    profiler = cProfile.Profile() if profile_dir else None
-    for method in methods:
-        if profiler:
-            profiler.runcall(method)
-        else:
-            method()
-    if profiler:
-        os.makedirs(profile_dir, exist_ok=True)
-        profiler.dump_stats(os.path.join(profile_dir, "%s.prof" % measure))
+    method = getattr(bench, measure)
+    if not profile_dir:
+        return method()
+    profiler = cProfile.Profile()
+    result = profiler.runcall(method)
+    os.makedirs(profile_dir, exist_ok=True)
+    profiler.dump_stats(os.path.join(profile_dir, "%s.prof" % measure))
+    return result
 
 
 def main():
@@ -676,16 +665,15 @@ def main():
     )
     parser.add_argument(
         "--only",
-        default=",".join(MEASURES),
-        help="measures to run, comma-separated, among %s" % ", ".join(MEASURES),
+        nargs="+",
+        choices=MEASURES,
+        help="measure only these parts; the output file keeps its other figures, and "
+        "its meta says which figures come from which run",
     )
     parser.add_argument(
         "--profile", metavar="DIR", help="write a cProfile file per measure into DIR"
     )
     args = parser.parse_args()
-    unknown = set(args.only.split(",")) - set(MEASURES)
-    if unknown:
-        parser.error("unknown measures: %s" % ", ".join(sorted(unknown)))
     odoo.tools.config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
     today = datetime.date.today()
     start = (today.replace(day=1) - datetime.timedelta(days=40)).replace(day=1).isoformat()
@@ -706,7 +694,7 @@ def main():
             cr.commit()
             bench.results["data"]["generation_seconds"] = round(time.perf_counter() - t0, 1)
             log("generated in %.1f s; measuring", time.perf_counter() - t0)
-        for measure in args.only.split(","):
+        for measure in args.only or MEASURES:
             run_measure(bench, measure, args.profile)
             log("%s done", measure)
         bench.results["meta"] = {
@@ -720,8 +708,22 @@ def main():
             },
             "date": datetime.datetime.now().isoformat(timespec="seconds"),
         }
-        bench.table()
         output = args.output or os.path.join(ROOT, "bench", "results.json")
+        # When each part was last measured: a partial run keeps the other parts'
+        # figures of the output file, and their dates.
+        measured = dict.fromkeys(args.only or MEASURES, bench.results["meta"]["date"])
+        if args.only and os.path.exists(output):
+            with open(output) as handle:
+                earlier = json.load(handle)
+            earlier_meta = earlier.pop("meta", {})
+            earlier_dates = earlier_meta.get("measured") or dict.fromkeys(
+                MEASURES, earlier_meta.get("date")
+            )
+            measured = dict(earlier_dates, **measured)
+            earlier.update(bench.results)
+            bench.results = earlier
+        bench.results["meta"]["measured"] = measured
+        bench.table()
         with open(output, "w") as handle:
             json.dump(bench.results, handle, indent=2, sort_keys=True)
         log("results written to %s (%.0f s in all)", output, time.perf_counter() - t_all)

@@ -32,33 +32,6 @@ class InfogeranceWebsiteSaleTerms(InfogeranceWebsiteSale):
         )
         return {"accepted": not order._infogerance_terms_to_accept()}
 
-    @http.route()
-    def payment_transaction(
-        self, acquirer_id, save_token=False, so_id=None, access_token=None, token=None, **kwargs
-    ):
-        """No payment starts before the conditions are accepted, whatever the
-        browser sends."""
-        if so_id and access_token:
-            order = (
-                request.env["sale.order"]
-                .sudo()
-                .search([("id", "=", so_id), ("access_token", "=", access_token)])
-            )
-        elif so_id:
-            order = request.env["sale.order"].search([("id", "=", so_id)])
-        else:
-            order = request.website.sale_get_order()
-        if order and not order.infogerance_sale_error:  # R1 first: its message is clearer
-            order._infogerance_check_terms_accepted()
-        return super().payment_transaction(
-            acquirer_id,
-            save_token=save_token,
-            so_id=so_id,
-            access_token=access_token,
-            token=token,
-            **kwargs,
-        )
-
 
 class InfogerancePortalTerms(CustomerPortal):
     """Portal quotation: the conditions are accepted before the quotation."""

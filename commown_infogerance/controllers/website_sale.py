@@ -1,5 +1,4 @@
 from odoo import http
-from odoo.exceptions import UserError
 from odoo.http import request
 
 from odoo.addons.website_sale.controllers.main import WebsiteSale
@@ -24,7 +23,8 @@ class InfogeranceWebsiteSale(WebsiteSale):
     def payment_transaction(
         self, acquirer_id, save_token=False, so_id=None, access_token=None, token=None, **kwargs
     ):
-        """No payment starts for an order that could not be confirmed (R1)."""
+        """No payment starts for an order that could not be confirmed (R1) or
+        whose conditions are not accepted (``_infogerance_check_payable``)."""
         if so_id and access_token:
             order = (
                 request.env["sale.order"]
@@ -35,8 +35,8 @@ class InfogeranceWebsiteSale(WebsiteSale):
             order = request.env["sale.order"].search([("id", "=", so_id)])
         else:
             order = request.website.sale_get_order()
-        if order and order.infogerance_sale_error:
-            raise UserError(order.infogerance_sale_error)
+        if order:
+            order._infogerance_check_payable()
         return super().payment_transaction(
             acquirer_id,
             save_token=save_token,

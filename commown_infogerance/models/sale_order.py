@@ -6,11 +6,6 @@ from odoo.exceptions import UserError
 from .. import rules
 from .account_analytic_account_fleet_trigger import ConfirmationCollector
 
-#: Context value while ``_infogerance_update_service_lines`` writes the service
-#: lines: their own writes trigger no other update. An object, so that no RPC
-#: client can send it.
-SYNCING = object()
-
 
 @contextmanager
 def recompute_once(records):
@@ -31,10 +26,18 @@ class PendingSync:
     under way (a cart update, an order write) to be updated, once each. A class
     of its own, so that no RPC client can send one in its context. Compared by
     identity: Odoo reuses an environment whose context is equal, and two
-    collectors holding the same ids must not be mistaken for one another."""
+    collectors holding the same ids must not be mistaken for one another.
+
+    The service lines are written in the environment of the operation (the same
+    collector in the context): Odoo then recomputes the stored fields of the
+    lines it changed and of the service lines together, one UPDATE for equal
+    values, instead of once per environment."""
 
     def __init__(self):
         self.ids = set()
+        #: True while the service lines are written: their own writes trigger
+        #: no other update.
+        self.updating = False
 
 
 class SaleOrder(models.Model):
@@ -90,12 +93,16 @@ class SaleOrder(models.Model):
         """The message of the sale rules check, for the shop's cart and checkout:
         the same check as confirmation, not a copy of it, worded for customers."""
         for order in self:
-            try:
-                order._infogerance_check_sale_rules()
-            except UserError as error:
-                order.infogerance_sale_error = rules.customer_text(error.name)
-            else:
-                order.infogerance_sale_error = False
+            order.infogerance_sale_error = order._infogerance_sale_error_text()
+
+    def _infogerance_sale_error_text(self):
+        """The sale rules' refusal of this order, worded for customers, or False."""
+        self.ensure_one()
+        try:
+            self._infogerance_check_sale_rules()
+        except UserError as error:
+            return rules.customer_text(error.name)
+        return False
 
     @api.model
     def create(self, vals):
@@ -117,21 +124,21 @@ class SaleOrder(models.Model):
         their lines several times (lines created, written, deleted), and update
         the service lines of the orders it touched once, at its end (R1, R3)."""
         pending = self.env.context.get("infogerance_sync")
-        if pending is SYNCING or isinstance(pending, PendingSync):
+        if isinstance(pending, PendingSync):
             yield self  # an enclosing operation updates them
             return
-        pending = PendingSync()
-        yield self.with_context(infogerance_sync=pending)
-        self.browse(sorted(pending.ids)).exists()._infogerance_update_service_lines()
+        orders = self.with_context(infogerance_sync=PendingSync())
+        yield orders
+        pending = orders.env.context["infogerance_sync"]
+        orders.browse(sorted(pending.ids)).exists()._infogerance_update_service_lines()
 
     def _infogerance_sync_service_lines(self):
         """The lines of these orders changed: update their service lines now, or
         at the end of the operation under way."""
         pending = self.env.context.get("infogerance_sync")
-        if pending is SYNCING:
-            return
         if isinstance(pending, PendingSync):
-            pending.ids.update(self.ids)
+            if not pending.updating:
+                pending.ids.update(self.ids)
             return
         self._infogerance_update_service_lines()
 
@@ -150,6 +157,17 @@ class SaleOrder(models.Model):
         """Tie managed-service lines to the computers of the order and price them
         from the customer's whole fleet (R1, R3), with one write per service line
         that changes. Quotations only."""
+        orders, pending = self, self.env.context.get("infogerance_sync")
+        if not isinstance(pending, PendingSync):
+            pending = PendingSync()
+            orders = self.with_context(infogerance_sync=pending)
+        updating, pending.updating = pending.updating, True
+        try:
+            orders._infogerance_write_service_lines()
+        finally:
+            pending.updating = updating
+
+    def _infogerance_write_service_lines(self):
         for order in self.filtered(lambda o: o.state in ("draft", "sent")):
             lines = order.order_line
             services = lines.filtered("infogerance_offer_id")
@@ -170,7 +188,7 @@ class SaleOrder(models.Model):
                 if index == 0 and uncovered:
                     vals["infogerance_rental_line_ids"] = [(4, rental.id) for rental in uncovered]
                 if vals:  # read above in this environment's cache, written without a resync
-                    line.with_context(infogerance_sync=SYNCING).write(vals)
+                    line.write(vals)
 
     @api.onchange("order_line", "partner_id", "infogerance_start_date")
     def _onchange_infogerance_service_lines(self):
@@ -194,6 +212,14 @@ class SaleOrder(models.Model):
                     existing, computers, covered._infogerance_computer_count()
                 )
             )
+
+    def _infogerance_check_payable(self):
+        """What must hold before the customer pays in the shop, whatever the
+        browser sends: the sale rules (R1), in the customer's words."""
+        for order in self:
+            error = order._infogerance_sale_error_text()  # now, not a cached value
+            if error:
+                raise UserError(error)
 
     def _infogerance_check_sale_rules(self):
         """R1: a managed service is sold only with a computer rental, in the order

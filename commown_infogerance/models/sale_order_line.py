@@ -70,19 +70,21 @@ class SaleOrderLine(models.Model):
 
     @api.model
     def create(self, vals):
-        with recompute_once(self):  # the rental line's write, then the service lines'
-            line = super().create(vals)
+        # The rental line's write, then the service lines', in one environment:
+        # their stored fields are recomputed together, once.
+        with recompute_once(self), self.env["sale.order"]._infogerance_sync_at_end() as orders:
+            line = super(SaleOrderLine, self.with_env(orders.env)).create(vals)
             if line.is_computer_rental or line.infogerance_offer_id:
                 line.order_id._infogerance_sync_service_lines()
-        return line
+        return line.with_env(self.env)
 
     @api.multi
     def write(self, vals):
         if not FLEET_FIELDS & set(vals):
             return super().write(vals)
-        with recompute_once(self):  # the rental line's write, then the service lines'
-            result = super().write(vals)
-            self.mapped("order_id")._infogerance_sync_service_lines()
+        with recompute_once(self), self.mapped("order_id")._infogerance_sync_at_end() as orders:
+            result = super(SaleOrderLine, self.with_env(orders.env)).write(vals)
+            orders._infogerance_sync_service_lines()
         return result
 
     @api.multi
@@ -90,8 +92,8 @@ class SaleOrderLine(models.Model):
         orders = self.filtered(lambda l: l.is_computer_rental or l.infogerance_offer_id).mapped(
             "order_id"
         )
-        with recompute_once(self):  # the rental line's write, then the service lines'
-            result = super().unlink()
+        with recompute_once(self), orders._infogerance_sync_at_end() as orders:
+            result = super(SaleOrderLine, self.with_env(orders.env)).unlink()
             orders.exists()._infogerance_sync_service_lines()
         return result
 
@@ -128,7 +130,8 @@ class SaleOrderLine(models.Model):
         change to that offer), frozen, which the contract invoices (R4); otherwise
         the offer, at its grid of today, frozen at confirmation."""
         self.ensure_one()
-        offer = self.product_id.infogerance_offer_id
+        # The stored flag of a saved line (read with it), the product's on a new one.
+        offer = self.infogerance_offer_id or self.product_id.infogerance_offer_id
         order = self.order_id
         if order.partner_id and order.company_id:
             # The customer's own contract, read to price its own order: salesmen and

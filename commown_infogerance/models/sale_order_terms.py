@@ -77,6 +77,11 @@ class SaleOrder(models.Model):
         )
         return acceptances
 
+    def _infogerance_check_payable(self):
+        result = super()._infogerance_check_payable()  # the sale rules first: clearer
+        self._infogerance_check_terms_accepted()
+        return result
+
     def _infogerance_check_terms_accepted(self):
         """Paying in the shop or accepting a quotation in the portal needs the
         conditions of the offers accepted first."""

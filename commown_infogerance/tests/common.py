@@ -200,12 +200,31 @@ class InfogeranceCase(SavepointCase):
         self.env["account.analytic.account"].invalidate_cache()
 
     @classmethod
-    def _create_portal_user(cls, company, login):
+    def _subscribe(cls, partner, computers):
+        """``partner`` subscribed on 1 January 2026 with ``computers``: its service
+        contract."""
+        with freeze_time("2026-01-01"):
+            cls._create_order(partner, computers=computers).action_confirm()
+        return cls.env["account.analytic.account"].search(
+            [("infogerance_role", "=", "service"), ("partner_id", "=", partner.id)]
+        )
+
+    @classmethod
+    def _subscribe_both_customers(cls):
+        """``cls.contract`` and ``cls.other_contract``: the two customers'
+        service contracts (3 and 1 computers)."""
+        cls.contract = cls._subscribe(cls.customer, 3)
+        cls.other_contract = cls._subscribe(cls.other_customer, 1)
+
+    @classmethod
+    def _create_portal_user(cls, company, login, name=None, manager=False):
+        """A portal user, contact of ``company``; ``manager``: a customer manager."""
         contact = cls.env["res.partner"].create(
             {
-                "name": "Contact of %s" % company.name,
+                "name": name or "Contact of %s" % company.name,
                 "parent_id": company.id,
                 "email": "%s@example.org" % login,
+                "infogerance_customer_manager": manager,
             }
         )
         return (

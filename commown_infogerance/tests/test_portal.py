@@ -11,34 +11,12 @@ class TestPortal(InfogeranceCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        with freeze_time("2026-01-01"):
-            cls._create_order(cls.customer, computers=3).action_confirm()
-            cls._create_order(cls.other_customer, computers=1).action_confirm()
-        Contract = cls.env["account.analytic.account"]
-        cls.contract = Contract.search(
-            [("infogerance_role", "=", "service"), ("partner_id", "=", cls.customer.id)]
+        cls._subscribe_both_customers()
+        # Paula may act for her company (terminate).
+        cls.portal_user = cls._create_portal_user(
+            cls.customer, "paula", "Paula Portal", manager=True
         )
-        cls.other_contract = Contract.search(
-            [("infogerance_role", "=", "service"), ("partner_id", "=", cls.other_customer.id)]
-        )
-        cls.portal_user = cls._create_portal_user(cls.customer, "Paula Portal", "paula")
-        # Paula may act for her company (terminate); Carl is a plain contact.
-        cls.portal_user.partner_id.infogerance_customer_manager = True
-        cls.other_portal_user = cls._create_portal_user(cls.other_customer, "Oscar Other", "oscar")
-
-    @classmethod
-    def _create_portal_user(cls, company, name, login):
-        contact = cls.env["res.partner"].create(
-            {"name": name, "parent_id": company.id, "email": "%s@example.com" % login}
-        )
-        return cls.env["res.users"].create(
-            {
-                "name": name,
-                "login": login,
-                "partner_id": contact.id,
-                "groups_id": [(6, 0, [cls.env.ref("base.group_portal").id])],
-            }
-        )
+        cls.other_portal_user = cls._create_portal_user(cls.other_customer, "oscar", "Oscar Other")
 
     def _as_portal(self, records, user=None):
         return records.sudo(user or self.portal_user)

@@ -20,16 +20,8 @@ class ServicesCase(InfogeranceCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.paris = cls._create_company("Paris Conseil", "Paris 11e", "75011")
-        with freeze_time("2026-01-01"):
-            cls._create_order(cls.paris, computers=10).action_confirm()
-            cls._create_order(cls.customer, computers=3).action_confirm()
-        Contract = cls.env["account.analytic.account"]
-        cls.paris_contract = Contract.search(
-            [("infogerance_role", "=", "service"), ("partner_id", "=", cls.paris.id)]
-        )
-        cls.small_contract = Contract.search(
-            [("infogerance_role", "=", "service"), ("partner_id", "=", cls.customer.id)]
-        )
+        cls.paris_contract = cls._subscribe(cls.paris, 10)
+        cls.small_contract = cls._subscribe(cls.customer, 3)
 
 
 class TestR8Entitlements(ServicesCase):

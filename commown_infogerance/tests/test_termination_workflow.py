@@ -14,39 +14,11 @@ class TerminationWorkflowCase(InfogeranceCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.customer.write({"email": "contact@atelier-test.example", "lang": "en_US"})
-        with freeze_time("2026-01-01"):
-            cls._create_order(cls.customer, computers=3).action_confirm()
-            cls._create_order(cls.other_customer, computers=1).action_confirm()
-        Contract = cls.env["account.analytic.account"]
-        cls.contract = Contract.search(
-            [("infogerance_role", "=", "service"), ("partner_id", "=", cls.customer.id)]
-        )
-        cls.other_contract = Contract.search(
-            [("infogerance_role", "=", "service"), ("partner_id", "=", cls.other_customer.id)]
-        )
+        cls._subscribe_both_customers()
         cls.reason = cls.env["infogerance.termination.reason"].create({"name": "Activity stopped"})
-        cls.boss = cls._create_portal_user(cls.customer, "Bea Boss", "bea", manager=True)
-        cls.employee = cls._create_portal_user(cls.customer, "Eli Employee", "eli")
-        cls.other_boss = cls._create_portal_user(cls.other_customer, "Olga", "olga", manager=True)
-
-    @classmethod
-    def _create_portal_user(cls, company, name, login, manager=False):
-        contact = cls.env["res.partner"].create(
-            {
-                "name": name,
-                "parent_id": company.id,
-                "email": "%s@example.com" % login,
-                "infogerance_customer_manager": manager,
-            }
-        )
-        return cls.env["res.users"].create(
-            {
-                "name": name,
-                "login": login,
-                "partner_id": contact.id,
-                "groups_id": [(6, 0, [cls.env.ref("base.group_portal").id])],
-            }
-        )
+        cls.boss = cls._create_portal_user(cls.customer, "bea", "Bea Boss", manager=True)
+        cls.employee = cls._create_portal_user(cls.customer, "eli", "Eli Employee")
+        cls.other_boss = cls._create_portal_user(cls.other_customer, "olga", "Olga", manager=True)
 
     def _mails(self, contract, template_xmlid):
         subject = self.env.ref(template_xmlid).subject.split(":")[0]

@@ -80,6 +80,21 @@ class TestTerms(InfogeranceCase):
         contract = self._service_contract(self.customer)
         self.assertEqual(contract.infogerance_terms_acceptance_ids, acceptance)
 
+    def test_payment_needs_the_sale_rules_then_the_conditions(self):
+        """The one check the shop's payment route makes: the sale rule's message
+        first (clearer for a cart that cannot be sold), then the conditions."""
+        cart = self.env["sale.order"].sudo().create({"partner_id": self.customer.id})
+        cart._cart_update(product_id=self.service_product.id, add_qty=1)
+        with self.assertRaises(UserError) as refused:
+            cart._infogerance_check_payable()
+        self.assertEqual(refused.exception.name, cart._infogerance_sale_error_text())
+        self.assertNotIn("conditions", refused.exception.name)
+        cart._cart_update(product_id=self.computer.id, add_qty=1)
+        with self.assertRaisesRegex(UserError, "accept the conditions"):
+            cart._infogerance_check_payable()
+        cart._infogerance_accept_terms("203.0.113.7", "shop")
+        cart._infogerance_check_payable()  # nothing left to refuse
+
     def test_orders_without_offer_need_no_acceptance(self):
         order = self._create_order(self.customer, computers=2, offer=False)
         self.assertFalse(order.infogerance_terms_ids)
