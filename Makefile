@@ -10,6 +10,7 @@ ODOO_RUNNER ?= $(if $(PYTEST_ARGS),0,1)
 BROWSER_PYTEST_ARGS ?=
 SIZE ?= quick
 ONLY ?=
+PROFILE ?=
 export PORT DB PYTEST_ARGS BROWSER_PYTEST_ARGS
 
 run:
@@ -30,7 +31,7 @@ oracle:  ## the billing oracle's long profile (INFOGERANCE_ORACLE_EXAMPLES=500 f
 	INFOGERANCE_ORACLE_PROFILE=long PYTEST_ARGS="-k oracle" scripts/test.sh
 
 bench:
-	SIZE=$(SIZE) ONLY="$(ONLY)" scripts/bench.sh
+	SIZE=$(SIZE) ONLY="$(ONLY)" PROFILE="$(PROFILE)" scripts/bench.sh
 
 setup:
 	scripts/setup.sh

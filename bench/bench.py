@@ -10,6 +10,7 @@ right, then measures. Prints a table and writes bench/results.json (or
 bench/results-<size>.json).
 """
 import argparse
+import cProfile
 import datetime
 import json
 import os
@@ -27,6 +28,9 @@ SIZES = {
     # share of the customers whose month is invoiced both ways (the rest: not invoiced)
     "quick": {"customers": 150, "rentals": 3000, "large": 3, "invoiced_share": 1.0},
     "full": {"customers": 5000, "rentals": 50000, "large": 35, "invoiced_share": 1.0},
+    # for profiling only (ONLY="confirmation invoicing" PROFILE=DIR): a few
+    # customers, the largest with 60 computers
+    "tiny": {"customers": 8, "rentals": 100, "large": 1, "largest": 60, "invoiced_share": 1.0},
 }
 #: The parts measured, in order (``--only`` picks some).
 MEASURES = ("consistency", "reprice", "cart", "cart_add", "confirmation", "invoicing")
@@ -53,12 +57,14 @@ class Timer:
 
 def fleet_sizes(size, rng):
     """Computers per customer: most 1-10, ``large`` customers 100-1,000 (one with
-    exactly 1,000, one small one with exactly 1), summing to ``rentals``."""
+    exactly 1,000 or the size's ``largest``, one small one with exactly 1), summing
+    to ``rentals``."""
     customers, total, large = size["customers"], size["rentals"], size["large"]
+    largest = size.get("largest", 1000)
     small = [rng.choice((1, 1, 2, 2, 3, 3, 4, 5, 6, 8, 10)) for _ in range(customers - large)]
     small[0] = 1
-    remaining = max(total - sum(small), 100 * large)
-    big = [1000] + [100] * (large - 1)
+    remaining = max(total - sum(small), min(100, largest) * large)
+    big = [largest] + [100] * (large - 1)
     remaining -= sum(big)
     index = 1
     while remaining > 0 and large > 1:  # spread the rest over the other large ones
@@ -442,14 +448,15 @@ class Bench:
                 elapsed[name] += timer.seconds
                 queries[name] += timer.queries
                 invoices[name] += len(created)
-                if name == "consolidated" and 1000 in [self.sizes[p] for p in batch.ids]:
-                    big = next(p for p in batch.ids if self.sizes[p] == 1000)
+                largest = max(self.sizes.values())
+                if name == "consolidated" and largest in [self.sizes[p] for p in batch.ids]:
+                    big = next(p for p in batch.ids if self.sizes[p] == largest)
                     invoice = created.filtered(lambda i: i.partner_id.id == big)
-                    assert len(invoice) == 1 and len(invoice.invoice_line_ids) == 1001
+                    assert len(invoice) == 1 and len(invoice.invoice_line_ids) == largest + 1
                     service_line = invoice.invoice_line_ids.filtered(
                         lambda l: l.product_id == self.service_product
                     )
-                    assert service_line.quantity == 1000, service_line.quantity
+                    assert service_line.quantity == largest, service_line.quantity
                 self.cr.execute("ROLLBACK TO SAVEPOINT bench_invoicing")
                 env.clear()
         self.results["month_invoicing"] = {
@@ -634,6 +641,19 @@ class Bench:
             print("%s  %s" % (name.ljust(width), value))
 
 
+def run_measure(bench, measure, profile_dir=None):
+    """One measure; with ``profile_dir``, under cProfile (``<measure>.prof``, read
+    with ``python -m pstats``): the times are then inflated, the ratios skewed."""
+    method = getattr(bench, measure)
+    if not profile_dir:
+        return method()
+    profiler = cProfile.Profile()
+    result = profiler.runcall(method)
+    os.makedirs(profile_dir, exist_ok=True)
+    profiler.dump_stats(os.path.join(profile_dir, "%s.prof" % measure))
+    return result
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--config", required=True)
@@ -649,6 +669,9 @@ def main():
         choices=MEASURES,
         help="measure only these parts; the output file keeps its other figures, and "
         "its meta says which figures come from which run",
+    )
+    parser.add_argument(
+        "--profile", metavar="DIR", help="write a cProfile file per measure into DIR"
     )
     args = parser.parse_args()
     odoo.tools.config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
@@ -672,7 +695,7 @@ def main():
             bench.results["data"]["generation_seconds"] = round(time.perf_counter() - t0, 1)
             log("generated in %.1f s; measuring", time.perf_counter() - t0)
         for measure in args.only or MEASURES:
-            getattr(bench, measure)()
+            run_measure(bench, measure, args.profile)
             log("%s done", measure)
         bench.results["meta"] = {
             "size": args.size,

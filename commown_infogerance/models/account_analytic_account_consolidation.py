@@ -1,5 +1,7 @@
 from odoo import api, models
 
+from .sale_order import recompute_once
+
 #: Context marker (not a value an RPC client can send): the invoice being built
 #: gets its taxes computed once, when all its contracts are on it.
 TAXES_LATER = object()
@@ -18,15 +20,18 @@ class AccountAnalyticAccount(models.Model):
     @api.multi
     def recurring_create_invoice(self):
         """OCA's loop, with a run-wide table of the invoices it opened: key →
-        invoice. Taxes are computed once per invoice, at the end."""
+        invoice. Taxes and totals are computed once per invoice, at the end."""
         # the token keeps two runs apart: Odoo reuses an environment whose context
         # compares equal, and two empty tables would
         run = {"invoices": {}, "line_values": {}, "token": object()}
-        invoices = super(
-            AccountAnalyticAccount, self.with_context(infogerance_consolidation=run)
-        ).recurring_create_invoice()
-        consolidated = self.env["account.invoice"].union(*run["invoices"].values())
-        consolidated.with_env(self.env).compute_taxes()
+        # Each line added to an invoice would recompute and write its stored totals
+        # (and what depends on them): once per invoice, at the end, instead.
+        with recompute_once(self):
+            invoices = super(
+                AccountAnalyticAccount, self.with_context(infogerance_consolidation=run)
+            ).recurring_create_invoice()
+            consolidated = self.env["account.invoice"].union(*run["invoices"].values())
+            consolidated.with_env(self.env).compute_taxes()
         return invoices.with_env(self.env)
 
     def _infogerance_consolidation_key(self, run):
@@ -68,7 +73,11 @@ class AccountAnalyticAccount(models.Model):
             return super()._create_invoice(invoice)
         key = self._infogerance_consolidation_key(run)
         if key is None:
-            return super()._create_invoice(invoice)
+            invoice = super()._create_invoice(invoice)
+            # an invoice of its own is complete: its totals now, not recomputed
+            # again with every later invoice of the run
+            self.recompute()
+            return invoice
         this = self.with_context(infogerance_invoice_taxes=TAXES_LATER)
         opened = run["invoices"].get(key)
         if opened and opened.state == "draft":

@@ -12,6 +12,18 @@ RENTAL_AUTOMATIONS = {
 }
 
 
+class ConfirmationCollector(set):
+    """The managed-service contracts a sale confirmation reprices once, at its end
+    (``infogerance_reprice_collector``), and the customers (partner ids) whose
+    running contracts it holds already: one lookup per customer, not per rental
+    created. Only a confirmation: it adds the contracts it creates itself. A
+    class of its own, so that no RPC client can send one in its context."""
+
+    def __init__(self):
+        super().__init__()
+        self.partner_ids = set()
+
+
 class AccountAnalyticAccount(models.Model):
     """What changes a customer's fleet and triggers a repricing: automated actions on
     rentals, imports and the daily crons (R3)."""
@@ -57,16 +69,19 @@ class AccountAnalyticAccount(models.Model):
         rentals = batch.filtered(lambda r: r.infogerance_role == "rental")
         if not rentals:
             return
-        partner_ids = set(rentals.mapped("partner_id.commercial_partner_id").ids)
-        old_partners = self.env["res.partner"].browse(
+        partners = rentals.mapped("partner_id") | self.env["res.partner"].browse(
             [values["partner_id"][0] for values in old_values.values() if values.get("partner_id")]
         )
-        partner_ids.update(old_partners.mapped("commercial_partner_id").ids)
-        services = rentals.mapped("infogerance_contract_id")
-        services |= self._infogerance_running_service_contracts(
-            list(partner_ids), fields.Date.context_today(self)
-        )
         collector = self.env.context.get("infogerance_reprice_collector")
+        if isinstance(collector, ConfirmationCollector):
+            # the running contracts of these customers were collected already
+            partners = partners.filtered(lambda p: p.id not in collector.partner_ids)
+            collector.partner_ids.update(partners.ids)
+        services = rentals.mapped("infogerance_contract_id")
+        if partners:
+            services |= self._infogerance_running_service_contracts(
+                partners.mapped("commercial_partner_id").ids, fields.Date.context_today(self)
+            )
         if isinstance(collector, set):  # a confirmation or an import reprices once, at its end
             collector.update(services.ids)
             return

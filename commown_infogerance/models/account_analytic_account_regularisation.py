@@ -64,6 +64,13 @@ class AccountAnalyticAccount(models.Model):
         """{period start: (last fleet billed, amount billed)} of the periods of this
         contract invoiced before ``before``, cancelled invoices left out; one query."""
         self.ensure_one()
+        # the query reads stored line amounts: write those of this contract's lines
+        # whose computation an invoicing run deferred (recompute_once)
+        Line = self.env["account.invoice.line"]
+        if self.env.field_todo(Line._fields["price_subtotal"]).filtered(
+            lambda line: line.account_analytic_id == self
+        ):
+            self.recompute()
         self.env.cr.execute(BILLED_PERIODS_SQL, (self.id, fields.Date.to_string(before)))
         return {day: (fleet, amount) for day, fleet, amount in self.env.cr.fetchall()}
 

@@ -4,6 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from .. import rules
+from .account_analytic_account_fleet_trigger import ConfirmationCollector
 
 
 @contextmanager
@@ -330,7 +331,7 @@ class SaleOrder(models.Model):
         )
         for order in self:
             start = order._infogerance_start()
-            to_reprice = set()
+            to_reprice = ConfirmationCollector()
             # Contracts follow from the confirmed order: the confirming user's rights
             # on the order were checked, contract lines are accounting data.
             Contract = (

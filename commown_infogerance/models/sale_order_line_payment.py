@@ -1,5 +1,7 @@
 from odoo import models
 
+from .sale_order_payment import OrderPayment
+
 
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
@@ -9,8 +11,8 @@ class SaleOrderLine(models.Model):
         direct debit mandate), and so are its invoices."""
         vals = super()._prepare_contract_common_values(start)
         payment = self.env.context.get("infogerance_payment")
-        if isinstance(payment, dict):
-            mode, mandate = payment.get("mode"), payment.get("mandate")
+        if isinstance(payment, OrderPayment):
+            mode, mandate = payment.mode_id, payment.mandate_id
         else:
             mode = self.order_id._infogerance_payment_mode().id
             mandate = self.order_id._infogerance_mandate().id

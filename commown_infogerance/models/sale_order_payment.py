@@ -2,6 +2,19 @@ from odoo import _, api, models
 from odoo.exceptions import UserError
 
 
+class OrderPayment:
+    """The payment mode and mandate an order gives each contract it creates, looked
+    up once per order (``infogerance_payment`` context). A class of its own, so
+    that no RPC client can send one in its context and choose another customer's
+    mandate."""
+
+    __slots__ = ("mode_id", "mandate_id")
+
+    def __init__(self, mode_id, mandate_id):
+        self.mode_id = mode_id
+        self.mandate_id = mandate_id
+
+
 class SaleOrder(models.Model):
     """How the contracts an order creates are paid: the order's payment mode (the
     customer's by default, from the shop too) and, for a direct debit, the
@@ -17,10 +30,10 @@ class SaleOrder(models.Model):
         )
 
     def _infogerance_mandate_required(self):
-        """Whether the order's payment mode debits the customer's account. Payment
-        methods are read by accountants only: any salesman confirming needs this."""
+        """Whether the order's payment mode debits the customer's account (sales
+        users read payment methods, see security/ir.model.access.csv)."""
         self.ensure_one()
-        return self._infogerance_payment_mode().sudo().payment_method_id.mandate_required
+        return self._infogerance_payment_mode().payment_method_id.mandate_required
 
     def _infogerance_mandate(self):
         """The customer's valid mandate with the order's company, the latest signed,
@@ -81,7 +94,7 @@ class SaleOrder(models.Model):
         """Each order's mandate, looked up once for all its contracts."""
         result = None
         for order in self:
-            payment = {"mode": order.payment_mode_id.id, "mandate": order._infogerance_mandate().id}
+            payment = OrderPayment(order.payment_mode_id.id, order._infogerance_mandate().id)
             result = super(
                 SaleOrder, order.with_context(infogerance_payment=payment)
             )._infogerance_create_contracts()

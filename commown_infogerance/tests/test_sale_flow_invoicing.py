@@ -2,15 +2,16 @@
 from odoo.exceptions import UserError
 
 from .common import InfogeranceCase
+from .common_sepa import DirectDebitMixin
 
 
-class TestSaleFlowNeverInvoicesSubscriptions(InfogeranceCase):
-    def setUp(self):
-        super().setUp()
-        # the sale flow of a customer paying by transfer (a demo database gives every
-        # customer OCA's demo payment mode, which salesmen may not read when they
-        # create the invoice: see the closing note of #14)
-        self.customer.customer_payment_mode_id = False
+class TestSaleFlowNeverInvoicesSubscriptions(DirectDebitMixin, InfogeranceCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # the customer pays by SEPA direct debit, as the demo's do: the salesman
+        # confirming and invoicing reads its payment method
+        cls._setup_direct_debit(cls.customer)
 
     def test_r3_confirmed_subscription_is_not_to_invoice(self):
         order = self._create_order(self.customer, computers=2)
@@ -26,6 +27,8 @@ class TestSaleFlowNeverInvoicesSubscriptions(InfogeranceCase):
         # "Create invoice" bills the bag only, not the first month again
         invoice = self.env["account.invoice"].browse(order.action_invoice_create())
         self.assertEqual(invoice.invoice_line_ids.mapped("product_id"), self.accessory)
+        self.assertEqual(invoice.payment_mode_id, self.mode)
+        self.assertEqual(invoice.mandate_id, self.mandate)
 
     def test_r3_create_invoice_on_a_subscription_only_order_bills_nothing(self):
         order = self._confirm(self.customer, computers=2)

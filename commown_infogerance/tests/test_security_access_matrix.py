@@ -18,6 +18,9 @@ EXPECTED = {
     "account.analytic.contract": ("----", "----", "----", "r---", "----", "r---"),
     "account.analytic.contract.line": ("----", "----", "----", "r---", "----", "r---"),
     "account.analytic.invoice.line": ("----", "r---", "----", "r---", "r---", "r---"),
+    # payment methods (does one need a mandate?), read by OCA when a salesman
+    # confirms or invoices an order paid by direct debit
+    "account.payment.method": ("----", "----", "----", "r---", "----", "r---"),
     "infogerance.contract.tier": ("----", "r---", "----", "r---", "r---", "rwcd"),
     "infogerance.fleet.event": ("----", "r---", "----", "r---", "----", "r---"),
     "infogerance.offer": ("r---", "r---", "r---", "r---", "r---", "rwcd"),

@@ -5,69 +5,20 @@ import base64
 from freezegun import freeze_time
 from lxml import etree
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.modules.module import get_module_resource
 
 from .common import InfogeranceCase
+from .common_sepa import DirectDebitMixin
 
 PAIN_NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.008.001.02"}
 
 
-class TestSepaDirectDebit(InfogeranceCase):
+class TestSepaDirectDebit(DirectDebitMixin, InfogeranceCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        company = cls.env.user.company_id
-        company.sepa_creditor_identifier = "FR78ZZZ424242"
-        bank = cls.env["res.bank"].create({"name": "Banque (test)", "bic": "AGRIFRPPXXX"})
-        company_account = cls.env["res.partner.bank"].create(
-            {
-                "acc_number": "FR14 2004 1010 0505 0001 3M02 606",
-                "partner_id": company.partner_id.id,
-                "bank_id": bank.id,
-                "company_id": company.id,
-            }
-        )
-        journal = cls.env["account.journal"].create(
-            {
-                "name": "Direct debits (test)",
-                "type": "bank",
-                "code": "DDTST",
-                "bank_account_id": company_account.id,
-                "company_id": company.id,
-            }
-        )
-        method = cls.env.ref("account_banking_sepa_direct_debit.sepa_direct_debit")
-        method.pain_version = "pain.008.001.02"
-        cls.mode = cls.env["account.payment.mode"].create(
-            {
-                "name": "SEPA direct debit (test)",
-                "company_id": company.id,
-                "payment_method_id": method.id,
-                "bank_account_link": "fixed",
-                "fixed_journal_id": journal.id,
-            }
-        )
-        customer_account = cls.env["res.partner.bank"].create(
-            {
-                "acc_number": "FR76 3000 4000 0312 3456 7890 143",
-                "partner_id": cls.customer.id,
-                "bank_id": bank.id,
-            }
-        )
-        cls.mandate = cls.env["account.banking.mandate"].create(
-            {
-                "partner_bank_id": customer_account.id,
-                "format": "sepa",
-                "type": "recurrent",
-                "recurrent_sequence_type": "first",
-                "scheme": "CORE",
-                "signature_date": "2025-12-15",
-                "company_id": company.id,
-            }
-        )
-        cls.mandate.validate()
-        cls.customer.customer_payment_mode_id = cls.mode
+        cls._setup_direct_debit(cls.customer)
 
     def test_order_contracts_and_invoice_carry_mode_and_mandate(self):
         with freeze_time("2026-01-01"):
@@ -85,6 +36,67 @@ class TestSepaDirectDebit(InfogeranceCase):
         self.assertEqual(invoice.payment_mode_id, self.mode)
         self.assertEqual(invoice.mandate_id, self.mandate)
         self._check_pain_file(invoice)
+
+    def test_salesman_confirms_and_invoices_a_direct_debit_order(self):
+        """A salesman (no accounting rights) confirms an order of a customer paying
+        by direct debit and invoices its sold bag: OCA reads the payment method
+        (does it need a mandate, a bank account?) with the salesman's rights."""
+        order = self._create_order(self.customer, computers=1)
+        order.write(
+            {"order_line": [(0, 0, {"product_id": self.accessory.id, "product_uom_qty": 1})]}
+        )
+        order.onchange_partner_id()
+        with freeze_time("2026-01-01"):
+            order.action_confirm()
+            invoice = order.env["account.invoice"].browse(order.action_invoice_create())
+        self.assertEqual(invoice.env.user, self.salesman)
+        self.assertEqual(invoice.invoice_line_ids.mapped("product_id"), self.accessory)
+        self.assertEqual(invoice.payment_mode_id, self.mode)
+        self.assertEqual(invoice.mandate_id, self.mandate)
+        self.assertTrue(invoice.mandate_required)
+        self.assertEqual(self._rentals(self.customer).mapped("mandate_id"), self.mandate)
+
+    def test_salesman_reads_payment_methods_but_cannot_change_them(self):
+        """Read access shows what every employee's readable payment modes already
+        name; changing a method (no mandate needed, another pain version) stays
+        with accountants."""
+        method = self.mode.payment_method_id.sudo(self.salesman)
+        self.assertTrue(method.mandate_required)
+        with self.assertRaises(AccessError):
+            method.write({"mandate_required": False})
+        with self.assertRaises(AccessError):
+            method.copy()
+        with self.assertRaises(AccessError):
+            method.unlink()
+
+    def test_context_cannot_give_the_contracts_another_mandate(self):
+        """A salesman calling the confirmation by RPC with the context key the
+        confirmation uses internally cannot have the customer's contracts debited
+        from another customer's account."""
+        other_account = self.env["res.partner.bank"].create(
+            {
+                "acc_number": "DE89 3704 0044 0532 0130 00",
+                "partner_id": self.other_customer.id,
+                "bank_id": self.bank.id,
+            }
+        )
+        other_mandate = self.env["account.banking.mandate"].create(
+            {
+                "partner_bank_id": other_account.id,
+                "format": "sepa",
+                "type": "recurrent",
+                "recurrent_sequence_type": "first",
+                "scheme": "CORE",
+                "signature_date": "2025-12-15",
+                "company_id": self.env.user.company_id.id,
+            }
+        )
+        other_mandate.validate()
+        order = self._create_order(self.customer, computers=1)
+        payment = {"mode": self.mode.id, "mandate": other_mandate.id}
+        order.with_context(infogerance_payment=payment).action_confirm()
+        contracts = self._rentals(self.customer) | self._service_contract(self.customer)
+        self.assertEqual(contracts.mapped("mandate_id"), self.mandate)
 
     def _check_pain_file(self, invoice):
         with freeze_time("2026-01-02"):

@@ -57,8 +57,8 @@ class InfogeranceSubscribeWizard(models.TransientModel):
                 % {"offer": self.offer_id.name}
             )
         mode = commercial.customer_payment_mode_id
-        # payment methods are read by accountants only; this only asks whether it debits
-        if mode.sudo().payment_method_id.mandate_required and not self.env[
+        # mandates are accounting data; this only asks whether a valid one exists
+        if mode.payment_method_id.mandate_required and not self.env[
             "account.banking.mandate"
         ].sudo().search_count([("partner_id", "=", commercial.id), ("state", "=", "valid")]):
             raise UserError(
