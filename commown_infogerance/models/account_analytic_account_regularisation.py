@@ -5,17 +5,19 @@ from odoo import _, api, fields, models
 from .. import rules
 
 #: Per period of a managed-service contract invoiced before a date: the fleet of
-#: its last line and the amount of all its lines (cancelled invoices left out).
+#: its last line and the amount of all its lines, the credit notes of final
+#: regularisations deducted (cancelled invoices left out; a credit note made by
+#: hand from an invoice does not copy the period of its lines).
 BILLED_PERIODS_SQL = """
     SELECT l.infogerance_period_start,
            (array_agg(l.infogerance_fleet ORDER BY l.id DESC))[1],
-           sum(l.price_subtotal)
+           sum(CASE WHEN i.type = 'out_refund' THEN -l.price_subtotal ELSE l.price_subtotal END)
       FROM account_invoice_line l
       JOIN account_invoice i ON i.id = l.invoice_id
      WHERE l.account_analytic_id = %s
        AND l.infogerance_period_start < %s
        AND i.state != 'cancel'
-       AND i.type = 'out_invoice'
+       AND i.type IN ('out_invoice', 'out_refund')
      GROUP BY l.infogerance_period_start
 """
 
@@ -79,7 +81,7 @@ class AccountAnalyticAccount(models.Model):
             return []
         commercial = self.partner_id.commercial_partner_id
         fleets = self.env["res.partner"]._infogerance_fleet_sizes_on_dates(
-            commercial.id, sorted(billed)
+            commercial.id, sorted(billed), company_id=self.company_id.id
         )
         grid = self._infogerance_grid()
         event = self.env["infogerance.fleet.event"].search(
