@@ -83,7 +83,7 @@ class AccountAnalyticAccount(models.Model):
         fleets = self.env["res.partner"]._infogerance_fleet_sizes_on_dates(
             commercial.id, sorted(billed), company_id=self.company_id.id
         )
-        grid = self._infogerance_grid()
+        grids = self._infogerance_grids_on(sorted(billed))
         event = self.env["infogerance.fleet.event"].search(
             [("contract_id", "=", self.id)], order="id desc", limit=1
         )
@@ -101,7 +101,9 @@ class AccountAnalyticAccount(models.Model):
                         fields.Date.from_string(day), fleet, fleet_billed
                     ),
                     "quantity": 1,
-                    "price_unit": round(rules.monthly_amount(grid, fleet) - amount_billed, 2),
+                    "price_unit": round(
+                        rules.monthly_amount(grids[day], fleet) - amount_billed, 2
+                    ),
                     "infogerance_period_start": day,
                     "infogerance_fleet": fleet,
                     "infogerance_fleet_event_id": event.id,
@@ -109,6 +111,21 @@ class AccountAnalyticAccount(models.Model):
             )
             values.append(vals)
         return values
+
+    def _infogerance_grids_on(self, days):
+        """{day: the frozen grid of the plan in force on that day}: the grid the
+        first plan change applied after it replaced, else the contract's own."""
+        self.ensure_one()
+        changes = self.env["infogerance.plan.change"].search(
+            [("contract_id", "=", self.id), ("state", "=", "applied")], order="date, id"
+        )
+        current = self._infogerance_grid()
+        grids = {}
+        for day in days:
+            later = changes.filtered(lambda change: change.date > day)[:1]
+            previous = later._infogerance_previous_grid() if later else None
+            grids[day] = previous or current
+        return grids
 
     def _infogerance_regularisation_label(self, period_start, fleet, fleet_billed):
         """The customer reads it on the invoice, in its language."""
