@@ -83,3 +83,31 @@ class TestOracleFindings(InfogeranceCase):
             ],
         )
         self.assertEqual(regularisation.mapped("price_subtotal"), [-15.0, -19.0])
+
+    def test_r3_regularisation_counts_the_fleet_of_the_contracts_company(self):
+        """Computers the customer rents from another company are not part of the
+        contract's fleet: no regularisation for them (the period's line does not
+        count them either)."""
+        with freeze_time("2026-01-01"):
+            self._confirm(self.customer, computers=2)
+        contract = self._service_contract(self.customer)
+        self.cron("2026-01-01")
+        other_company = self.env["res.company"].create({"name": "Other company (test)"})
+        self.env.cr.execute(
+            """
+            INSERT INTO account_analytic_account
+                (name, company_id, partner_id, active, recurring_invoices,
+                 infogerance_role, date_start, recurring_next_date,
+                 recurring_rule_type, recurring_interval, recurring_invoicing_type)
+            VALUES ('Rental elsewhere', %s, %s, true, true, 'rental', '2026-01-01',
+                    '2026-01-01', 'monthly', 1, 'pre-paid')
+            """,
+            (other_company.id, self.customer.id),
+        )
+        self.env["account.analytic.account"].invalidate_cache()
+        self.cron("2026-02-01")
+        february = self.env["account.invoice"].search(
+            [("contract_id", "=", contract.id), ("date_invoice", "=", "2026-02-01")]
+        )
+        self.assertEqual(february.invoice_line_ids.mapped("infogerance_fleet"), [2])
+        self.assertEqual(february.amount_untaxed, 30.0)
