@@ -101,9 +101,7 @@ class AccountAnalyticAccount(models.Model):
                         fields.Date.from_string(day), fleet, fleet_billed
                     ),
                     "quantity": 1,
-                    "price_unit": round(
-                        rules.monthly_amount(grids[day], fleet) - amount_billed, 2
-                    ),
+                    "price_unit": round(rules.monthly_amount(grids[day], fleet) - amount_billed, 2),
                     "infogerance_period_start": day,
                     "infogerance_fleet": fleet,
                     "infogerance_fleet_event_id": event.id,

@@ -57,7 +57,6 @@ class InfogerancePlanChange(models.Model):
     )
 
     previous_grid = fields.Text(
-        string="Previous grid",
         readonly=True,
         help="The contract's frozen grid before this change applied (JSON: [[from, "
         "unit price], ...]): the periods before the change are regularised with it (R3).",

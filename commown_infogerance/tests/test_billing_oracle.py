@@ -254,9 +254,7 @@ class Reference(object):
         effective = max(
             request + datetime.timedelta(days=NOTICE_DAYS), contract.commitment_end(today)
         )
-        return max(
-            contract.period_end_containing(effective), contract.period_end_containing(today)
-        )
+        return max(contract.period_end_containing(effective), contract.period_end_containing(today))
 
     def snapshot(self):
         return [(contract.start, contract.end, contract.invoices) for contract in self.contracts]
@@ -272,7 +270,10 @@ def guarded(function):
     def wrapper(self, *args, **kwargs):
         self.steps_ok = False
         if PRINT_STEPS:
-            print("%s: %s%r" % (getattr(self, "today", ""), function.__name__, kwargs))
+            # for the person who runs the oracle with -s, not a log line
+            print(  # pylint: disable=print-used
+                "%s: %s%r" % (getattr(self, "today", ""), function.__name__, kwargs)
+            )
         result = function(self, *args, **kwargs)
         self.steps_ok = True
         return result
@@ -302,9 +303,7 @@ def make_machine(case):
 
         def _order(self, computers, start, offer="A"):
             def confirm():
-                lines = [
-                    (0, 0, {"product_id": case.computer.id, "product_uom_qty": computers})
-                ]
+                lines = [(0, 0, {"product_id": case.computer.id, "product_uom_qty": computers})]
                 if offer:
                     product = case.offer_products[offer]
                     lines.append((0, 0, {"product_id": product.id, "product_uom_qty": 1}))
