@@ -43,6 +43,7 @@ from . import account_analytic_account_billing_period
 from . import sale_order_line_invoicing
 from . import account_invoice_line
 from . import account_analytic_account_regularisation
+from . import account_analytic_account_final_regularisation
 from . import account_analytic_account_onboarding
 from . import account_analytic_account_consolidation
 from . import account_analytic_invoice_line

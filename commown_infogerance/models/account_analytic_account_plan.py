@@ -1,3 +1,5 @@
+import json
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
@@ -47,6 +49,13 @@ class AccountAnalyticAccount(models.Model):
         copy=False,
         help="The end date was set because the customer rented no computer any more (R1); "
         "it is lifted when a computer is rented again before that end.",
+    )
+    infogerance_end_before_empty_fleet = fields.Date(
+        string="End before the lack of computers",
+        readonly=True,
+        copy=False,
+        help="The end the contract had (a termination requested) before the fleet fell "
+        "to 0 (R1); it applies again when that end is lifted.",
     )
 
     @api.model_cr
@@ -226,6 +235,7 @@ class AccountAnalyticAccount(models.Model):
             self.infogerance_unit_price,
             self.infogerance_monthly_amount,
         )
+        previous_grid = [list(tier) for tier in self._infogerance_grid()]
         commitment = rules.plan_change_commitment_end(
             fields.Date.from_string(self.infogerance_commitment_end),
             fields.Date.from_string(change.date),
@@ -255,7 +265,7 @@ class AccountAnalyticAccount(models.Model):
                     "uom_id": change.product_id.uom_id.id,
                 }
             )
-        change.sudo().write({"state": "applied"})
+        change.sudo().write({"state": "applied", "previous_grid": json.dumps(previous_grid)})
         description = _("plan %(before)s → %(after)s ordered by %(order)s") % {
             "before": change.previous_offer_id.name or "-",
             "after": offer.name,
@@ -307,8 +317,13 @@ class AccountAnalyticAccount(models.Model):
         if not (self.infogerance_empty_fleet_end and self.date_end and date <= self.date_end):
             return False
         end = self.date_end
+        # a termination requested before the fleet fell to 0 still holds
         self.with_context(infogerance_end_authorisation=RULES_CHECKED).write(
-            {"date_end": False, "infogerance_empty_fleet_end": False}
+            {
+                "date_end": self.infogerance_end_before_empty_fleet or False,
+                "infogerance_empty_fleet_end": False,
+                "infogerance_end_before_empty_fleet": False,
+            }
         )
         description = _("%(fleet)s computer(s) rented again before the end of %(end)s") % {
             "fleet": fleet,
@@ -352,7 +367,9 @@ class AccountAnalyticAccount(models.Model):
         invoice and the commitment end with it. An end date decided otherwise than
         for lack of computers is no longer lifted by a computer rented again (R1)."""
         if "date_end" in vals and "infogerance_empty_fleet_end" not in vals:
-            vals = dict(vals, infogerance_empty_fleet_end=False)
+            vals = dict(
+                vals, infogerance_empty_fleet_end=False, infogerance_end_before_empty_fleet=False
+            )
         if "date_start" not in vals or not vals.get("date_start"):
             return super().write(vals)
         services = self.filtered(lambda c: c.infogerance_role == "service")

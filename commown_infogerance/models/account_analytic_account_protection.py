@@ -23,6 +23,8 @@ PROTECTED_FIELDS = (
     "infogerance_notice_days",
     "infogerance_termination_request_date",
     "infogerance_termination_reason",
+    "infogerance_empty_fleet_end",
+    "infogerance_end_before_empty_fleet",
     "date_start",
     "date_end",
     "partner_id",

@@ -5,17 +5,19 @@ from odoo import _, api, fields, models
 from .. import rules
 
 #: Per period of a managed-service contract invoiced before a date: the fleet of
-#: its last line and the amount of all its lines (cancelled invoices left out).
+#: its last line and the amount of all its lines, the credit notes of final
+#: regularisations deducted (cancelled invoices left out; a credit note made by
+#: hand from an invoice does not copy the period of its lines).
 BILLED_PERIODS_SQL = """
     SELECT l.infogerance_period_start,
            (array_agg(l.infogerance_fleet ORDER BY l.id DESC))[1],
-           sum(l.price_subtotal)
+           sum(CASE WHEN i.type = 'out_refund' THEN -l.price_subtotal ELSE l.price_subtotal END)
       FROM account_invoice_line l
       JOIN account_invoice i ON i.id = l.invoice_id
      WHERE l.account_analytic_id = %s
        AND l.infogerance_period_start < %s
        AND i.state != 'cancel'
-       AND i.type = 'out_invoice'
+       AND i.type IN ('out_invoice', 'out_refund')
      GROUP BY l.infogerance_period_start
 """
 
@@ -86,9 +88,9 @@ class AccountAnalyticAccount(models.Model):
             return []
         commercial = self.partner_id.commercial_partner_id
         fleets = self.env["res.partner"]._infogerance_fleet_sizes_on_dates(
-            commercial.id, sorted(billed)
+            commercial.id, sorted(billed), company_id=self.company_id.id
         )
-        grid = self._infogerance_grid()
+        grids = self._infogerance_grids_on(sorted(billed))
         event = self.env["infogerance.fleet.event"].search(
             [("contract_id", "=", self.id)], order="id desc", limit=1
         )
@@ -106,7 +108,7 @@ class AccountAnalyticAccount(models.Model):
                         fields.Date.from_string(day), fleet, fleet_billed
                     ),
                     "quantity": 1,
-                    "price_unit": round(rules.monthly_amount(grid, fleet) - amount_billed, 2),
+                    "price_unit": round(rules.monthly_amount(grids[day], fleet) - amount_billed, 2),
                     "infogerance_period_start": day,
                     "infogerance_fleet": fleet,
                     "infogerance_fleet_event_id": event.id,
@@ -114,6 +116,21 @@ class AccountAnalyticAccount(models.Model):
             )
             values.append(vals)
         return values
+
+    def _infogerance_grids_on(self, days):
+        """{day: the frozen grid of the plan in force on that day}: the grid the
+        first plan change applied after it replaced, else the contract's own."""
+        self.ensure_one()
+        changes = self.env["infogerance.plan.change"].search(
+            [("contract_id", "=", self.id), ("state", "=", "applied")], order="date, id"
+        )
+        current = self._infogerance_grid()
+        grids = {}
+        for day in days:
+            later = changes.filtered(lambda change: change.date > day)[:1]
+            previous = later._infogerance_previous_grid() if later else None
+            grids[day] = previous or current
+        return grids
 
     def _infogerance_regularisation_label(self, period_start, fleet, fleet_billed):
         """The customer reads it on the invoice, in its language."""

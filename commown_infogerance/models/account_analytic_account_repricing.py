@@ -161,8 +161,13 @@ class AccountAnalyticAccount(models.Model):
         )
         if self.date_end and self.date_end <= end:
             return
+        # the end it replaces (a termination requested) comes back if lifted
         self.with_context(infogerance_end_authorisation=RULES_CHECKED).write(
-            {"date_end": end, "infogerance_empty_fleet_end": True}
+            {
+                "date_end": end,
+                "infogerance_empty_fleet_end": True,
+                "infogerance_end_before_empty_fleet": self.date_end,
+            }
         )
         self.message_post(
             body=_(

@@ -1,4 +1,8 @@
+import json
+
 from odoo import fields, models
+
+from .. import rules
 
 
 class InfogerancePlanChange(models.Model):
@@ -52,8 +56,22 @@ class InfogerancePlanChange(models.Model):
         readonly=True,
     )
 
+    previous_grid = fields.Text(
+        readonly=True,
+        help="The contract's frozen grid before this change applied (JSON: [[from, "
+        "unit price], ...]): the periods before the change are regularised with it (R3).",
+    )
+
     def _infogerance_grid_tiers(self):
         return self.tier_ids
+
+    def _infogerance_previous_grid(self):
+        """The grid in force before this change, as plain tuples, or None when the
+        change applied before it was recorded."""
+        self.ensure_one()
+        if not self.previous_grid:
+            return None
+        return tuple(rules.Tier(*tier) for tier in json.loads(self.previous_grid))
 
 
 class InfogerancePlanChangeTier(models.Model):

@@ -28,6 +28,7 @@ FLEET_ON_DATES_SQL = """
        AND a.active
        AND a.recurring_invoices
        AND p.commercial_partner_id = %s
+       AND a.company_id = %s
        AND a.date_start <= d.day
        AND (a.date_end IS NULL OR a.date_end >= d.day)
      GROUP BY d.day
@@ -75,12 +76,13 @@ class ResPartner(models.Model):
         return sizes
 
     @api.model
-    def _infogerance_fleet_sizes_on_dates(self, commercial_partner_id, dates):
-        """Fleet of one commercial entity on each of ``dates`` (R3), in one query:
-        {date string: count}. Counts the same rentals as ``_infogerance_fleet_sizes``."""
+    def _infogerance_fleet_sizes_on_dates(self, commercial_partner_id, dates, company_id):
+        """Fleet of one commercial entity in one company on each of ``dates`` (R3),
+        in one query: {date string: count}. Counts the same rentals as
+        ``_infogerance_fleet_sizes``."""
         if not dates:
             return {}
-        self.env.cr.execute(FLEET_ON_DATES_SQL, (list(dates), commercial_partner_id))
+        self.env.cr.execute(FLEET_ON_DATES_SQL, (list(dates), commercial_partner_id, company_id))
         return dict(self.env.cr.fetchall())  # Odoo reads dates as strings
 
     @api.multi
