@@ -58,17 +58,32 @@ class TestQueryBudget(InfogeranceCase):
         self.assertEqual(self._service_contract(partner).infogerance_fleet_size, computers)
         return count
 
+    def _assert_linear(self, label, queries_for, small, large, fixed, per_unit):
+        """Queries of ``queries_for(small)`` within ``fixed``, and each unit more up to
+        ``large`` within ``per_unit`` on average."""
+        low, high = queries_for(small), queries_for(large)
+        _logger.info(
+            "%s: %s for %s, %s for %s, %.1f per unit",
+            label,
+            low,
+            small,
+            high,
+            large,
+            (high - low) / float(large - small),
+        )
+        self.assertLessEqual(high - low, (large - small) * per_unit, (low, high))
+        self.assertLessEqual(low, fixed, (low, high))
+
     def test_r3_confirmation_queries_grow_linearly_with_computers(self):
         self._confirm_queries(2)  # warm the registry caches (views, rules, sequences)
-        one, fifty = self._confirm_queries(1), self._confirm_queries(50)
-        _logger.info(
-            "confirmation queries: 1 computer %s, 50 computers %s, per computer %.1f",
-            one,
-            fifty,
-            (fifty - one) / 49.0,
+        self._assert_linear(
+            "confirmation, computers",
+            self._confirm_queries,
+            1,
+            50,
+            CONFIRM_FIXED,
+            CONFIRM_PER_COMPUTER,
         )
-        self.assertLessEqual(fifty - one, 49 * CONFIRM_PER_COMPUTER, (one, fifty))
-        self.assertLessEqual(one, CONFIRM_FIXED, (one, fifty))
 
     def _service_contracts(self, count):
         contracts = self.env["account.analytic.account"]
@@ -93,16 +108,15 @@ class TestQueryBudget(InfogeranceCase):
     def test_r3_invoicing_queries_grow_linearly_with_contracts(self):
         contracts = self._service_contracts(52)
         self._invoice_queries(contracts[0])  # warm the registry caches
-        one = self._invoice_queries(contracts[1])
-        fifty = self._invoice_queries(contracts[2:])
-        _logger.info(
-            "invoicing queries: 1 contract %s, 50 contracts %s, per contract %.1f",
-            one,
-            fifty,
-            (fifty - one) / 49.0,
+        batches = {1: contracts[1], 50: contracts[2:]}
+        self._assert_linear(
+            "invoicing, contracts",
+            lambda count: self._invoice_queries(batches[count]),
+            1,
+            50,
+            INVOICE_FIXED,
+            INVOICE_PER_CONTRACT,
         )
-        self.assertLessEqual(fifty - one, 49 * INVOICE_PER_CONTRACT, (one, fifty))
-        self.assertLessEqual(one, INVOICE_FIXED, (one, fifty))
 
     def _consolidated_invoice_queries(self, computers):
         partner = self._create_company("Consolidated %s" % computers, "Paris", "75001")
@@ -122,17 +136,14 @@ class TestQueryBudget(InfogeranceCase):
         a recomputation of the invoice's totals and of what depends on them."""
         self.offer.tier_ids.write({"unit_price": 15.0})  # one price: the total is checked
         self._consolidated_invoice_queries(2)  # warm the registry caches
-        one, thirty_one = self._consolidated_invoice_queries(1), self._consolidated_invoice_queries(
-            31
+        self._assert_linear(
+            "consolidated invoice, computers",
+            self._consolidated_invoice_queries,
+            1,
+            31,
+            CONSOLIDATED_FIXED,
+            CONSOLIDATED_PER_COMPUTER,
         )
-        _logger.info(
-            "consolidated invoice queries: 1 computer %s, 31 computers %s, per computer %.1f",
-            one,
-            thirty_one,
-            (thirty_one - one) / 30.0,
-        )
-        self.assertLessEqual(thirty_one - one, 30 * CONSOLIDATED_PER_COMPUTER, (one, thirty_one))
-        self.assertLessEqual(one, CONSOLIDATED_FIXED, (one, thirty_one))
 
 
 class TestBatchRepriceIsLinear(InfogeranceCase):

@@ -14,11 +14,7 @@ class CorrectionCase(InfogeranceCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        with freeze_time("2026-01-01"):
-            cls._create_order(cls.customer, computers=3).action_confirm()
-        cls.contract = cls.env["account.analytic.account"].search(
-            [("infogerance_role", "=", "service"), ("partner_id", "=", cls.customer.id)]
-        )
+        cls.contract = cls._subscribe(cls.customer, 3)
 
     def _wizard(self, user=None, **values):
         env = self.env(user=(user or self.manager).id)

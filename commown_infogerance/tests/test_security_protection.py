@@ -1,6 +1,5 @@
 """Contract fields decided by the rules, deletion of what has history, the fleet
 audit trail, and the technicians' methods."""
-from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError
 
@@ -11,11 +10,7 @@ class ProtectionCase(InfogeranceCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        with freeze_time("2026-01-01"):
-            cls._create_order(cls.customer, computers=3).action_confirm()
-        cls.contract = cls.env["account.analytic.account"].search(
-            [("infogerance_role", "=", "service"), ("partner_id", "=", cls.customer.id)]
-        )
+        cls.contract = cls._subscribe(cls.customer, 3)
 
 
 class TestRulesFieldsProtection(ProtectionCase):
