@@ -6,6 +6,7 @@ from odoo.tools.misc import format_date
 from ..groups import MANAGER_GROUP, TECHNICIAN_GROUP
 from .account_analytic_account_entitlement import PREPARATION_FIELDS
 from .account_analytic_account_termination import RULES_CHECKED
+from .context_markers import CORRECTION_LOGGED
 
 #: Fields of a managed-service contract decided by the rules (R3-R7): written by
 #: the rules' own code paths (context ``infogerance_end_authorisation`` set to
@@ -136,7 +137,8 @@ class AccountAnalyticAccount(models.Model):
             contract.id: {name: contract._infogerance_value_text(name) for name in names}
             for contract in services
         }
-        result = super().write(vals)
+        writer = self.with_context(infogerance_correction_logged=CORRECTION_LOGGED)
+        result = super(AccountAnalyticAccount, writer if services else self).write(vals)
         if services:
             services._infogerance_log_manager_write(names, reason, old_values)
         return result

@@ -4,6 +4,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.addons import decimal_precision as dp
 
 from .. import rules
+from .context_markers import CORRECTION_LOGGED
 
 
 class InfogerancePriceTier(models.AbstractModel):
@@ -27,6 +28,17 @@ class InfogerancePriceTier(models.AbstractModel):
 
     def _grid_owner_field(self):
         raise NotImplementedError
+
+    @api.multi
+    def name_get(self):
+        return [
+            (
+                tier.id,
+                _("from %(min)s computers: %(price).2f per computer")
+                % {"min": tier.min_computers, "price": tier.unit_price},
+            )
+            for tier in self
+        ]
 
     @api.constrains("min_computers", "unit_price")
     def _check_grid(self):
@@ -93,27 +105,54 @@ class InfogeranceContractTier(models.Model):
     def _grid_owner_field(self):
         return "contract_id"
 
-    def _check_frozen(self):
+    def _infogerance_change_frozen(self, contracts, change):
         """R4: the frozen grid changes only by the rules (subscription, move to the
-        current grid) or by a manager giving a reason, as the contract's own fields."""
-        self.env["account.analytic.account"]._infogerance_rules_write_allowed(
-            ["infogerance_tier_ids"]
-        )
+        current grid) or by a manager giving a reason, as the contract's own fields.
+        Runs ``change``; a manager's change of the tiers themselves (not through a
+        correction of the contract, which logs it) is logged on the contracts."""
+        reason = contracts._infogerance_rules_write_allowed(["infogerance_tier_ids"])
+        logged = self.env.context.get("infogerance_correction_logged") is CORRECTION_LOGGED
+        if not reason or logged:
+            return change()
+        contracts = contracts.filtered(lambda c: c.infogerance_role == "service")
+        old_values = {
+            contract.id: {
+                "infogerance_tier_ids": contract._infogerance_value_text("infogerance_tier_ids")
+            }
+            for contract in contracts
+        }
+        result = change()
+        # Names computed before the change, with no dependency to invalidate them.
+        self.env[self._name].invalidate_cache(["display_name"])
+        contracts.invalidate_cache(["infogerance_tier_ids"], contracts.ids)
+        contracts._infogerance_log_manager_write(["infogerance_tier_ids"], reason, old_values)
+        return result
+
+    def _infogerance_contracts(self, vals=None):
+        contracts = self.mapped("contract_id")
+        if vals and vals.get("contract_id"):
+            contracts |= contracts.browse(vals["contract_id"])
+        return contracts
 
     @api.model
     def create(self, vals):
-        self._check_frozen()
-        return super().create(vals)
+        return self._infogerance_change_frozen(
+            self._infogerance_contracts(vals),
+            lambda: super(InfogeranceContractTier, self).create(vals),
+        )
 
     @api.multi
     def write(self, vals):
-        self._check_frozen()
-        return super().write(vals)
+        return self._infogerance_change_frozen(
+            self._infogerance_contracts(vals),
+            lambda: super(InfogeranceContractTier, self).write(vals),
+        )
 
     @api.multi
     def unlink(self):
-        self._check_frozen()
-        return super().unlink()
+        return self._infogerance_change_frozen(
+            self._infogerance_contracts(), lambda: super(InfogeranceContractTier, self).unlink()
+        )
 
 
 class InfogeranceGridMixin(models.AbstractModel):

@@ -44,6 +44,33 @@ class TestManagerCorrection(CorrectionCase):
         # The rules now read the corrected commitment (R6).
         self.assertEqual(self.contract.infogerance_termination_date("2027-03-01"), "2027-06-30")
 
+    def test_correction_of_a_frozen_tier_itself_is_logged_once(self):
+        """A manager changing a tier of the frozen grid directly (not through the
+        contract) gives a reason, logged on the contract like any correction; a
+        correction through the contract logs the grid change once."""
+        tier = self.contract.infogerance_tier_ids.sorted("min_computers")[0]
+        old_price = tier.unit_price
+        with self.assertRaises(AccessError):  # no reason
+            tier.sudo(self.manager).write({"unit_price": old_price - 1})
+        corrected = tier.sudo(self.manager).with_context(
+            infogerance_manager_reason="Price mistyped at signing"
+        )
+        before = len(self.contract.message_ids)
+        corrected.write({"unit_price": old_price - 1})
+        self.contract.invalidate_cache()
+        self.assertEqual(len(self.contract.message_ids), before + 1)
+        body = self._last_message().body
+        self.assertIn("Price mistyped at signing", body)
+        self.assertIn("%.2f" % old_price, body)
+        self.assertIn("%.2f" % (old_price - 1), body)
+        self.assertEqual(self._last_message().author_id, self.manager.partner_id)
+        self.contract.sudo(self.manager).with_context(
+            infogerance_manager_reason="Second look"
+        ).write({"infogerance_tier_ids": [(1, tier.id, {"unit_price": old_price})]})
+        self.contract.invalidate_cache()
+        self.assertEqual(len(self.contract.message_ids), before + 2)
+        self.assertIn("Second look", self._last_message().body)
+
     def test_correction_manager_changes_the_notice(self):
         self._wizard(field_name="infogerance_notice_days", new_days=30).action_apply()
         self.assertEqual(self.contract.infogerance_notice_days, 30)

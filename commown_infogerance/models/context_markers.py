@@ -1,0 +1,7 @@
+"""Context values the addon's own code paths set and no RPC client can send
+(objects, compared by identity)."""
+
+#: While a manager's correction of contracts is written: the changes of their
+#: frozen grid it makes (one2many commands) are in its log, and the tiers do not
+#: log them again.
+CORRECTION_LOGGED = object()
