@@ -117,6 +117,40 @@ class TestSecurityAttacksMail(SecurityAttackCase):
         moved = self.env["mail.message"].browse(own)
         self.assertFalse(moved.model)
 
+    def test_attack_mail_posted_in_someone_elses_name(self):
+        """Staff who may post on a contract post in their own name: a message
+        forged as the customer's contact is refused, as is rewriting the author."""
+        own = self._call(
+            self.salesman,
+            "account.analytic.account",
+            "message_post",
+            self.contract_a.ids,
+            body="Called the customer",
+        )
+        self.assertTrue(own)
+        self.assertFault(
+            REFUSED + "|in the name",
+            self.salesman,
+            "account.analytic.account",
+            "message_post",
+            self.contract_a.ids,
+            body=HOSTILE,
+            author_id=self.contact_a.partner_id.id,
+        )
+        self.assertFault(
+            REFUSED + "|name",
+            self.salesman,
+            "mail.message",
+            "write",
+            [own],
+            {"author_id": self.contact_a.partner_id.id},
+        )
+        self.assertFalse(
+            self.env["mail.message"].search(
+                [("model", "=", "account.analytic.account"), ("body", "like", HOSTILE)]
+            )
+        )
+
     def test_attack_mail_follow_another_customer_record(self):
         for record in (self.contract_a, self.request_a):
             self.assertFault(
