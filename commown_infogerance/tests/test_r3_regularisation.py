@@ -21,6 +21,20 @@ class TestR3Regularisation(InfogeranceCase):
         self.assertEqual(len(invoice), 1)
         return invoice
 
+    def _january_regularisation_line(self):
+        """2 computers from 1 January, invoiced; an order of 1 more back-dated to
+        1 January, entered on the 10th: the regularisation line of February's invoice."""
+        with freeze_time("2026-01-01"):
+            self._confirm(self.customer, computers=2)
+        contract = self._service_contract(self.customer)
+        self._cron("2026-01-01")
+        with freeze_time("2026-01-10"):
+            self._confirm(self.customer, computers=1, start="2026-01-01")
+        self._cron("2026-02-01")
+        return self._invoice(contract, "2026-02-01").invoice_line_ids.filtered(
+            "infogerance_fleet_event_id"
+        )
+
     def test_r3_late_return_and_back_dated_order_are_regularised_on_the_next_invoice(self):
         self.customer.lang = "en_US"
         with freeze_time("2026-01-01"):
@@ -64,16 +78,7 @@ class TestR3Regularisation(InfogeranceCase):
         if not french:
             self.skipTest("French is not installed in this database")
         self.customer.lang = "fr_FR"
-        with freeze_time("2026-01-01"):
-            self._confirm(self.customer, computers=2)
-        contract = self._service_contract(self.customer)
-        self._cron("2026-01-01")
-        with freeze_time("2026-01-10"):
-            self._confirm(self.customer, computers=1, start="2026-01-01")
-        self._cron("2026-02-01")
-        line = self._invoice(contract, "2026-02-01").invoice_line_ids.filtered(
-            "infogerance_fleet_event_id"
-        )
+        line = self._january_regularisation_line()
         self.assertEqual(line.name, "Régularisation pour janvier 2026 : 3 ordinateurs au lieu de 2")
 
     def test_r3_billing_user_reads_the_regularised_fleet_change(self):
@@ -83,16 +88,7 @@ class TestR3Regularisation(InfogeranceCase):
             "Alex Accountant", "infogerance_accountant", "account.group_account_invoice"
         )
         self.customer.lang = "en_US"
-        with freeze_time("2026-01-01"):
-            self._confirm(self.customer, computers=2)
-        contract = self._service_contract(self.customer)
-        self._cron("2026-01-01")
-        with freeze_time("2026-01-10"):
-            self._confirm(self.customer, computers=1, start="2026-01-01")
-        self._cron("2026-02-01")
-        line = self._invoice(contract, "2026-02-01").invoice_line_ids.filtered(
-            "infogerance_fleet_event_id"
-        )
+        line = self._january_regularisation_line()
         values = line.sudo(accountant).read()[0]
         self.assertEqual(values["infogerance_fleet"], 3)
         self.assertEqual(
