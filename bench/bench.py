@@ -339,7 +339,10 @@ class Bench:
         }
 
     def cart(self, repeats=20):
-        env = self.env
+        """A salesman changing a computer quantity on a quotation, with and without
+        the offer. The web client sends the user's time zone in every call's
+        context, as here."""
+        env = self.env(context=dict(self.env.context, tz="Europe/Paris"))
         partner_id = (
             next(p for p, s in self.sizes.items() if s == 8)
             if 8 in self.sizes.values()
@@ -393,6 +396,10 @@ class Bench:
             times, queries = [], []
             for repeat in range(repeats + 1):
                 cart.invalidate_cache()
+                # What website_sale's ``sale_get_order`` reads in every request to
+                # /shop/cart/update before it calls ``_cart_update``: the user and
+                # its partner.
+                env.user.partner_id.name
                 with Timer(self.cr) as timer:
                     cart._cart_update(product_id=self.computer.id, add_qty=1)
                 if repeat:

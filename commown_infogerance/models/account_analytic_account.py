@@ -122,8 +122,8 @@ class AccountAnalyticAccount(models.Model):
             "show_descriptions": True,
         }
 
-    def _infogerance_grid_tiers(self):
-        return self.infogerance_tier_ids
+    def _infogerance_grid_tier_field(self):
+        return "infogerance_tier_ids"
 
     def _infogerance_grid_needed(self):
         return self.infogerance_role == "service"

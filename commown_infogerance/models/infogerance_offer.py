@@ -113,8 +113,8 @@ class InfogeranceOffer(models.Model):
             )
         return super().unlink()
 
-    def _infogerance_grid_tiers(self):
-        return self.tier_ids
+    def _infogerance_grid_tier_field(self):
+        return "tier_ids"
 
     def _prepare_contract_tier_values(self):
         """Values of the grid copied onto a new contract (R4)."""

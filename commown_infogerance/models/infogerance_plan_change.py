@@ -62,8 +62,8 @@ class InfogerancePlanChange(models.Model):
         "unit price], ...]): the periods before the change are regularised with it (R3).",
     )
 
-    def _infogerance_grid_tiers(self):
-        return self.tier_ids
+    def _infogerance_grid_tier_field(self):
+        return "tier_ids"
 
     def _infogerance_previous_grid(self):
         """The grid in force before this change, as plain tuples, or None when the

@@ -161,16 +161,32 @@ class InfogeranceGridMixin(models.AbstractModel):
     _name = "infogerance.grid.mixin"
     _description = "Owner of a managed service price grid"
 
-    def _infogerance_grid_tiers(self):
+    def _infogerance_grid_tier_field(self):
+        """Name of the one2many holding the tiers (an ``infogerance.price.tier``)."""
         raise NotImplementedError
+
+    def _infogerance_grid_tiers(self):
+        return self[self._infogerance_grid_tier_field()]
 
     def _infogerance_grid(self):
         """The grid as plain tuples for :mod:`rules`."""
         self.ensure_one()
-        return tuple(
-            rules.Tier(t.min_computers, t.unit_price)
-            for t in self._infogerance_grid_tiers().sorted("min_computers")
-        )
+        field = self._fields[self._infogerance_grid_tier_field()]
+        alone = self._prefetch[self._name] == {self.id}
+        if isinstance(self.id, models.NewId) or field.name in self._cache or not alone:
+            # Being edited, read already, or read with others (a batch of contracts
+            # invoiced): the one2many, read once for all of them.
+            tiers = [(t.min_computers, t.unit_price) for t in self[field.name]]
+        else:
+            # One saved record (the contract pricing a cart update): two columns of
+            # its tiers in one search and one read, where the one2many costs four.
+            tiers = [
+                (row["min_computers"], row["unit_price"])
+                for row in self.env[field.comodel_name].search_read(
+                    [(field.inverse_name, "=", self.id)], ["min_computers", "unit_price"]
+                )
+            ]
+        return tuple(rules.Tier(*tier) for tier in sorted(tiers))
 
     def _infogerance_grid_needed(self):
         return True

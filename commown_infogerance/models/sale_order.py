@@ -173,7 +173,9 @@ class SaleOrder(models.Model):
             services = lines.filtered("infogerance_offer_id")
             if not services:
                 continue
-            rentals = lines.filtered("is_computer_rental")
+            # A product is a rental or an offer, never both: the service lines'
+            # flag is not read again.
+            rentals = (lines - services).filtered("is_computer_rental")
             uncovered = rentals - services.mapped("infogerance_rental_line_ids")
             existing = order._infogerance_existing_fleet() if order.partner_id else 0
             computers = rentals._infogerance_computer_count()

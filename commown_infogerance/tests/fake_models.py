@@ -32,8 +32,8 @@ class InfogeranceGridTestOwner(models.Model):
         inverse_name="owner_id",
     )
 
-    def _infogerance_grid_tiers(self):
-        return self.tier_ids
+    def _infogerance_grid_tier_field(self):
+        return "tier_ids"
 
     def _infogerance_grid_needed(self):
         return self.grid_needed

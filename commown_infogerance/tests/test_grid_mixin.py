@@ -134,3 +134,28 @@ class TestR3GridMixin(SavepointCase):
         bare = self.env["infogerance.grid.test.bare"].create({"name": "Bare"})
         with self.assertRaises(NotImplementedError):
             bare._infogerance_grid()
+
+    def test_r3_grid_of_one_saved_owner_is_read_in_two_queries(self):
+        """A cart update prices from one contract's grid: one search and one read of
+        its tiers, not the one2many's four queries; the same grid either way."""
+        owner = self._owner([(1, 15.0), (10, 10.0), (5, 12.0)])
+        expected = owner._infogerance_grid()  # tiers in cache: the one2many
+        owner.invalidate_cache()
+        alone = self.Owner.browse(owner.id)
+        before = self.env.cr.sql_log_count
+        self.assertEqual(alone._infogerance_grid(), expected)
+        self.assertEqual(self.env.cr.sql_log_count - before, 2)
+
+    def test_r3_grids_of_owners_read_together_are_read_once(self):
+        """Owners read together (a batch of contracts invoiced) share one read of
+        their tiers, whatever their number."""
+        ids = [self._owner([(1, 15.0 - n), (5, 10.0 - n)]).id for n in range(4)]
+        self.Owner.invalidate_cache()
+        owners = self.Owner.browse(ids)
+        before = self.env.cr.sql_log_count
+        grids = [owner._infogerance_grid() for owner in owners]
+        queries = self.env.cr.sql_log_count - before
+        self.assertEqual(grids[3], (rules.Tier(1, 12.0), rules.Tier(5, 7.0)))
+        self.Owner.invalidate_cache()
+        self.assertEqual(grids[0], self.Owner.browse(ids[0])._infogerance_grid())
+        self.assertLessEqual(queries, 4)
