@@ -308,7 +308,7 @@ class TestCartUpdateOnce(InfogeranceCase):
         cart.invalidate_cache()
         # Read by website_sale's sale_get_order in every shop request, before the
         # cart update: the user and its partner.
-        cart.env.user.partner_id.name
+        cart.env.user.partner_id.mapped("name")
         before = self.cr.sql_log_count
         cart._cart_update(product_id=self.computer.id, add_qty=1)
         return self.cr.sql_log_count - before
