@@ -342,17 +342,19 @@ class SaleOrder(models.Model):
                 .with_context(infogerance_reprice_collector=to_reprice)
             )
             services, extended = order._infogerance_service_contracts(Contract, start)
-            for line in order.order_line.filtered("is_computer_rental"):
-                # the contract of a service line covering it (the customer's one, R3)
-                service = next(
-                    (services[s] for s in line.infogerance_service_line_ids if s in services),
-                    Contract.browse(),
-                )
-                for index in range(1, int(line.product_uom_qty) + 1):
-                    vals = line._prepare_rental_contract_values(start, index)
-                    if service:
-                        vals["infogerance_contract_id"] = service.id
-                    Contract.create(vals)
+            # the rentals' stored computed fields are written once for all, not per rental
+            with recompute_once(Contract):
+                for line in order.order_line.filtered("is_computer_rental"):
+                    # the contract of a service line covering it (the customer's one, R3)
+                    service = next(
+                        (services[s] for s in line.infogerance_service_line_ids if s in services),
+                        Contract.browse(),
+                    )
+                    for index in range(1, int(line.product_uom_qty) + 1):
+                        vals = line._prepare_rental_contract_values(start, index)
+                        if service:
+                            vals["infogerance_contract_id"] = service.id
+                        Contract.create(vals)
             for line, service in services.items():
                 if line in extended:
                     service.message_post(
