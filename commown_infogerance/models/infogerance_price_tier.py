@@ -192,16 +192,19 @@ class InfogeranceGridMixin(models.AbstractModel):
         return True
 
     def _check_infogerance_grid(self):
-        messages = {
-            rules.GRID_EMPTY: _("the grid has no tier"),
-            rules.GRID_NO_TIER_AT_ONE: _("the grid needs a tier starting at 1 computer"),
-            rules.GRID_BOUND_BELOW_ONE: _("tier bounds must be at least 1 computer"),
-            rules.GRID_DUPLICATE_BOUND: _("two tiers start at the same number of computers"),
-            rules.GRID_NEGATIVE_PRICE: _("a tier has a negative price"),
-        }
         for record in self.filtered(lambda r: r._infogerance_grid_needed()):
             errors = rules.grid_errors(record._infogerance_grid())
             if errors:
+                # translated only when needed: every rental created is checked
+                messages = {
+                    rules.GRID_EMPTY: _("the grid has no tier"),
+                    rules.GRID_NO_TIER_AT_ONE: _("the grid needs a tier starting at 1 computer"),
+                    rules.GRID_BOUND_BELOW_ONE: _("tier bounds must be at least 1 computer"),
+                    rules.GRID_DUPLICATE_BOUND: _(
+                        "two tiers start at the same number of computers"
+                    ),
+                    rules.GRID_NEGATIVE_PRICE: _("a tier has a negative price"),
+                }
                 raise ValidationError(
                     _("R3 - invalid price grid on %(name)s: %(errors)s.")
                     % {

@@ -324,7 +324,9 @@ class SaleOrder(models.Model):
         """One rental contract per computer; the managed service extends the customer's
         running contract (changing its plan from the next period when the offer
         differs) or starts a new one with the grid frozen (R4). The managed-service
-        contracts whose fleet changed are repriced once, at the end."""
+        contract is found or created first, so that each rental is created attached
+        to it (no second write of every rental); the contracts whose fleet changed
+        are repriced once, at the end."""
         # Customers whose managed-service contract may be created or changed: one
         # confirmation at a time per customer and company.
         self.env["account.analytic.account"]._infogerance_lock_customers(
@@ -341,31 +343,26 @@ class SaleOrder(models.Model):
                 .sudo()
                 .with_context(infogerance_reprice_collector=to_reprice)
             )
-            rentals_by_line = {}
-            for line in order.order_line.filtered("is_computer_rental"):
-                contracts = Contract.browse()
-                for index in range(1, int(line.product_uom_qty) + 1):
-                    contracts |= Contract.create(line._prepare_rental_contract_values(start, index))
-                rentals_by_line[line] = contracts
-            commercial = order.partner_id.commercial_partner_id
-            service_lines = order.order_line.filtered("infogerance_offer_id")
-            for line in service_lines:
-                # one contract per customer and company, whatever the offer (R3)
-                service = Contract._infogerance_find_customer_contract(
-                    commercial, order.company_id, start
-                )
-                if service:
-                    service._infogerance_check_may_extend(order)
+            services, extended = order._infogerance_service_contracts(Contract, start)
+            # the rentals' stored computed fields are written once for all, not per rental
+            with recompute_once(Contract):
+                for line in order.order_line.filtered("is_computer_rental"):
+                    # the contract of a service line covering it (the customer's one, R3)
+                    service = next(
+                        (services[s] for s in line.infogerance_service_line_ids if s in services),
+                        Contract.browse(),
+                    )
+                    for index in range(1, int(line.product_uom_qty) + 1):
+                        vals = line._prepare_rental_contract_values(start, index)
+                        if service:
+                            vals["infogerance_contract_id"] = service.id
+                        Contract.create(vals)
+            for line, service in services.items():
+                if line in extended:
                     service.message_post(
                         body=_("Extended by order %(order)s.") % {"order": order.name}
                     )
                     service._infogerance_change_plan(line, start)
-                else:
-                    service = Contract.create(line._prepare_service_contract_values(start))
-                covered = Contract.browse()
-                for rental_line in line.infogerance_rental_line_ids:
-                    covered |= rentals_by_line.get(rental_line, Contract.browse())
-                covered.write({"infogerance_contract_id": service.id})
                 to_reprice.add(service.id)
                 order.infogerance_other_service_ids.filtered(
                     lambda other: not other.contract_id
@@ -373,6 +370,26 @@ class SaleOrder(models.Model):
             Contract.browse(sorted(to_reprice))._infogerance_reprice(
                 cause="order", description=_("order %(order)s") % {"order": order.name}
             )
+
+    def _infogerance_service_contracts(self, Contract, start):
+        """The managed-service contract of each service line of this order: the
+        customer's running one (one per customer and company, whatever the offer,
+        R3), checked that it may be extended (R6), else a new one. Returns
+        ({line: contract}, the lines whose contract existed before them)."""
+        self.ensure_one()
+        commercial = self.partner_id.commercial_partner_id
+        services, extended = {}, set()
+        for line in self.order_line.filtered("infogerance_offer_id"):
+            service = Contract._infogerance_find_customer_contract(
+                commercial, self.company_id, start
+            )
+            if service:
+                service._infogerance_check_may_extend(self)
+                extended.add(line)
+            else:
+                service = Contract.create(line._prepare_service_contract_values(start))
+            services[line] = service
+        return services, extended
 
     @api.multi
     def action_view_infogerance_contracts(self):

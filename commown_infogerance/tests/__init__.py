@@ -2,6 +2,7 @@ from . import test_rules
 from . import test_sale_contract
 from . import test_invoicing
 from . import test_repricing
+from . import test_r3_confirmation
 from . import test_termination
 from . import test_consistency
 from . import test_concurrency
