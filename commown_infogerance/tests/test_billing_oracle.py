@@ -123,7 +123,9 @@ class RefContract(object):
         self.billed = {}  # period start: (last fleet billed, amount billed)
         self.invoices = []  # (date, [(period start, fleet, amount)])
         self.priced_fleet = 0
-        self.plans = [(start, offer)]  # (from, offer); the last may be pending
+        # [from, offer, applied]; the last may be pending (not applied yet)
+        self.plans = [[start, offer, True]]
+        self.commitment = add_months(start, COMMITMENT_MONTHS) - ONE_DAY  # R5
 
     @property
     def end(self):
@@ -145,30 +147,44 @@ class RefContract(object):
 
     def offer_on(self, day):
         """The plan in force on ``day``."""
-        return [offer for since, offer in self.plans if since <= day][-1]
+        return [offer for since, offer, _applied in self.plans if since <= day][-1]
 
-    def commitment_end(self, day):
-        """R5, and a plan change commits for the new offer's length from the
-        change, never shortening the running commitment (plans applied by ``day``)."""
-        return max(
-            add_months(since, COMMITMENT_MONTHS) - ONE_DAY
-            for since, _offer in self.plans
-            if since <= max(day, self.start)
-        )
+    def apply_plans(self, today):
+        """A plan change applies on its first day: a new commitment for the
+        offer's length from the change, never shortening the running one (R5),
+        unless a termination is pending: the contract keeps its end and its
+        commitment (the new plan only prices its remaining periods)."""
+        for plan in self.plans:
+            since, _offer, applied = plan
+            if applied or since > today:
+                continue
+            plan[2] = True
+            if self.termination_end is None:
+                self.commitment = max(
+                    self.commitment, add_months(since, COMMITMENT_MONTHS) - ONE_DAY
+                )
 
     def change_plan(self, offer, order_start, today):
         """Another offer ordered: it applies from the next period (from the start
-        for a contract not started yet); a pending change is replaced."""
+        for a contract not started yet), and never from a period already
+        invoiced (an order dated back into them: from the next period to
+        invoice); a pending change is replaced."""
         if self.plans[-1][1] == offer:
             return  # the plan, or the plan it changes to
-        if len(self.plans) > 1 and self.plans[-1][0] > today:
+        if not self.plans[-1][2]:
             self.plans.pop()  # the pending change, replaced
             if self.plans[-1][1] == offer:
                 return  # back to the running plan
         if order_start <= self.start:
-            self.plans = [(self.start, offer)]
+            since = self.start
         else:
-            self.plans.append((self.period_end_containing(order_start) + ONE_DAY, offer))
+            since = self.period_end_containing(order_start) + ONE_DAY
+        since = max(since, self.period_start(self.next_index))
+        if since == self.start:
+            self.plans = [[self.start, offer, True]]
+        else:
+            self.plans.append([since, offer, False])
+            self.apply_plans(today)
 
     def regularisations(self, fleet_on):
         """Lines for the periods invoiced whose fleet on their first day changed
@@ -209,6 +225,7 @@ class Reference(object):
         the period of the last day with a computer (R7); a computer back before
         that end lifts it (a termination requested still holds)."""
         for contract in self.contracts:
+            contract.apply_plans(today)
             if not contract.running(today):
                 continue
             day = max(today, contract.start)
@@ -251,9 +268,7 @@ class Reference(object):
 
     def termination_end(self, contract, request, today):
         """R6 then R7, never before the end of the period in progress ``today``."""
-        effective = max(
-            request + datetime.timedelta(days=NOTICE_DAYS), contract.commitment_end(today)
-        )
+        effective = max(request + datetime.timedelta(days=NOTICE_DAYS), contract.commitment)
         return max(contract.period_end_containing(effective), contract.period_end_containing(today))
 
     def snapshot(self):
@@ -295,6 +310,10 @@ def make_machine(case):
             # the reference is per contract: the service contract's own invoices
             self.customer.infogerance_separate_invoices = True
             case.oracle_customers |= self.customer
+            # the customer's manager, who may cancel a termination from the portal
+            self.manager = case._create_portal_user(
+                self.customer, "oracle-%s" % self.customer.id, manager=True
+            )
 
         # -- helpers
         def _run(self, function):
@@ -389,12 +408,11 @@ def make_machine(case):
         def order(self, computers, offset, second_offer):
             """An order, possibly back-dated (a late-recorded delivery) or
             starting later, of the customer's offer or of the other one (a plan
-            change from the next period, never back-dated: see docs); the managed
-            service is extended or, after the end of the previous contract,
-            subscribed again. During a pending termination it is refused."""
+            change from the next period, from the next period to invoice when
+            back-dated into invoiced ones); the managed service is extended or,
+            after the end of the previous contract, subscribed again. During a
+            pending termination it is refused."""
             offer = "B" if second_offer else "A"
-            if second_offer:
-                offset = abs(offset)
             start = self.today + datetime.timedelta(days=offset)
             start = max(start, self.first_day)
             current = self.ref.contracts[-1]
@@ -482,6 +500,31 @@ def make_machine(case):
                 )
             )
             current.termination_end = self.ref.termination_end(current, request, self.today)
+
+        def _termination_pending(self):
+            current = self.ref.contracts[-1]
+            return current.termination_end is not None and current.running(self.today)
+
+        @precondition(_termination_pending)
+        @rule(by_customer=st.booleans())
+        @guarded
+        def cancel_termination(self, by_customer):
+            """The customer stays: its manager (portal) or a salesman cancels the
+            pending termination. The contract runs on as if none had been
+            requested, commitment unchanged; refused while the customer rents no
+            computer (R1)."""
+            current = self.ref.contracts[-1]
+            real = case._service_contract(self.customer).sorted("date_start")[-1]
+            user = self.manager if by_customer else case.salesman
+            cancel = real.sudo(user)._infogerance_cancel_termination
+            if not self.ref.fleet(self.today):
+                with case.assertRaisesRegex(UserError, "rents no computer"):
+                    with case.env.cr.savepoint():
+                        self._run(cancel)
+                return
+            self._run(cancel)
+            current.termination_end = None
+            case.oracle_stats["cancellations"] += 1
 
         # -- the comparison
         def real_snapshot(self):
@@ -594,7 +637,12 @@ class TestBillingOracle(InfogeranceCase):
 
     def test_billing_oracle(self):
         profile = "infogerance-oracle-" + PROFILE
-        self.oracle_stats = {"invoices": 0, "compared": 0, "regularisations": 0}
+        self.oracle_stats = {
+            "invoices": 0,
+            "compared": 0,
+            "regularisations": 0,
+            "cancellations": 0,
+        }
         run_state_machine_as_test(make_machine(self), settings=settings.get_profile(profile))
         _logger.info("billing oracle (%s): %s", profile, self.oracle_stats)
         # Not vacuous: a life was compared past its commitment year (more invoices
