@@ -5,8 +5,9 @@ the addon's code. After every simulated step the managed-service invoices must
 equal the reference to the cent.
 
 Profiles (``INFOGERANCE_ORACLE_PROFILE``): ``ci`` (default: fixed seed, 3 lives
-of 400 days, about 3 minutes), ``long`` (random, 60 lives of 730 days: ``make
-oracle``), ``debug`` (the CI's first life, each step printed).
+of 400 days, about 2 minutes), ``long`` (random, 60 lives of 730 days: ``make
+oracle``), ``debug`` (the CI's first life, each step printed). Every profile but
+debug first lives one scripted life (``live_scripted_life``).
 
 Which lives the CI profile draws: hypothesis' generation starts with the life
 of "zero" choices, then lives made of a random beginning followed by zero

@@ -55,9 +55,7 @@ class TestPlanChangeEdges(InfogeranceCase):
     def _order_offer2(self, day, start, computers=1):
         with freeze_time(day):
             order = self._create_order(self.customer, computers=computers, offer=False, start=start)
-            order.write(
-                {"order_line": [(0, 0, {"product_id": self.service_product2.id})]}
-            )
+            order.write({"order_line": [(0, 0, {"product_id": self.service_product2.id})]})
             order.action_confirm()
         return order
 
