@@ -56,10 +56,11 @@ settings.register_profile(
     stateful_step_count=60,
     deadline=None,
     suppress_health_check=list(HealthCheck),
-    # A life lasts about a minute: shrinking a failure tries hundreds of them.
+    # A life lasts about a minute: shrinking (and explaining) a failure tries
+    # hundreds of them.
     # INFOGERANCE_ORACLE_SHRINK=0 reports the failing life as found (a life
     # failing in an earlier run is replayed first, from .hypothesis/).
-    phases=[phase for phase in Phase if phase != Phase.shrink]
+    phases=[phase for phase in Phase if phase not in (Phase.shrink, Phase.explain)]
     if os.environ.get("INFOGERANCE_ORACLE_SHRINK") == "0"
     else list(Phase),
 )
