@@ -315,25 +315,35 @@ def onsite_eligibility(fleet, city_eligible):
 # One managed-service contract per customer: plan changes -----------------------
 
 
-def plan_change_date(contract_start, order_start, months=1):
+def plan_change_date(contract_start, order_start, months=1, first_uninvoiced=None):
     """First day on which a plan ordered for ``order_start`` applies.
 
     The running billing period keeps the plan it was invoiced with: the new
     plan starts with the next period. A contract not started yet by then has
-    no invoiced period: the new plan applies from its start.
+    no invoiced period: the new plan applies from its start. An order dated
+    back into periods already invoiced never rewrites them: the plan applies
+    from ``first_uninvoiced``, the first day of the first period not invoiced
+    yet, at the earliest (choice made here).
     """
     if order_start <= contract_start:
-        return contract_start
-    return billing_period(contract_start, order_start, months)[1] + datetime.timedelta(days=1)
+        date = contract_start
+    else:
+        date = billing_period(contract_start, order_start, months)[1] + datetime.timedelta(days=1)
+    return max(date, first_uninvoiced) if first_uninvoiced else date
 
 
-def plan_change_commitment_end(current_end, change_date, commitment_months):
+def plan_change_commitment_end(current_end, change_date, commitment_months, ending=False):
     """Commitment end after a change of plan (art. 1.3, choice made here).
 
     Subscribing to another offer commits to it for its own length from the
     change, like a new subscription, but never shortens the commitment
-    already running: max(current end, change + months - 1 day).
+    already running: max(current end, change + months - 1 day). A contract
+    whose termination was requested (``ending``) keeps its end and its
+    commitment: the new plan prices its remaining periods and commits to
+    nothing more.
     """
+    if ending and current_end:
+        return current_end
     new_end = commitment_end(change_date, commitment_months)
     return max(current_end, new_end) if current_end else new_end
 

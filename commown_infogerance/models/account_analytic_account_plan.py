@@ -167,10 +167,12 @@ class AccountAnalyticAccount(models.Model):
                 % {"order": order.name, "offer": offer.name}
             )
             return self.env["infogerance.plan.change"]
+        # never into a period already invoiced: from the next one to invoice
         date = rules.plan_change_date(
             fields.Date.from_string(self.date_start),
             fields.Date.from_string(order_start),
             self.recurring_interval or 1,
+            first_uninvoiced=fields.Date.from_string(self.recurring_next_date),
         )
         change = self.env["infogerance.plan.change"].create(
             {
@@ -236,10 +238,12 @@ class AccountAnalyticAccount(models.Model):
             self.infogerance_monthly_amount,
         )
         previous_grid = [list(tier) for tier in self._infogerance_grid()]
+        # a termination requested keeps its end, and the commitment with it
         commitment = rules.plan_change_commitment_end(
             fields.Date.from_string(self.infogerance_commitment_end),
             fields.Date.from_string(change.date),
             offer.commitment_months,
+            ending=bool(self.infogerance_termination_request_date and self.date_end),
         )
         # The change follows from a confirmed order, checked with its user's rights.
         contract = self.sudo()

@@ -24,6 +24,24 @@ class TestPlanChangeRules(unittest.TestCase):
         self.assertEqual(change, rules.billing_period(start, change)[0])
         self.assertGreater(change, date(2026, 3, 5))
 
+    def test_r3_plan_change_never_rewrites_an_invoiced_period(self):
+        """An order dated back into invoiced periods: from the next one to invoice."""
+        start, march = date(2026, 1, 1), date(2026, 3, 1)
+        self.assertEqual(rules.plan_change_date(start, date(2026, 1, 15), 1, march), march)
+        self.assertEqual(rules.plan_change_date(start, date(2025, 12, 1), 1, march), march)
+        # nothing invoiced yet: the start
+        self.assertEqual(rules.plan_change_date(start, date(2025, 12, 1), 1, start), start)
+        # later than the next period to invoice: the rule's date
+        self.assertEqual(
+            rules.plan_change_date(start, date(2026, 4, 10), 1, march), date(2026, 5, 1)
+        )
+
+    def test_r5_plan_change_during_a_pending_termination_commits_to_nothing_more(self):
+        self.assertEqual(
+            rules.plan_change_commitment_end(date(2026, 12, 31), date(2027, 4, 1), 12, True),
+            date(2026, 12, 31),
+        )
+
     def test_r5_plan_change_commitment_never_shortens(self):
         self.assertEqual(
             rules.plan_change_commitment_end(date(2026, 12, 31), date(2026, 2, 1), 12),
