@@ -27,7 +27,10 @@ SIZES = {
     # customers, rental contracts in total, large customers (100-1,000 computers),
     # share of the customers whose month is invoiced both ways (the rest: not invoiced)
     "quick": {"customers": 150, "rentals": 3000, "large": 3, "invoiced_share": 1.0},
-    "full": {"customers": 5000, "rentals": 50000, "large": 35, "invoiced_share": 1.0},
+    # full: the month is invoiced both ways for a random tenth of the customers
+    # (and the largest): invoicing all 55,000 contracts one invoice each takes hours
+    # on the 2-core machine; the sample still runs against the whole database
+    "full": {"customers": 5000, "rentals": 50000, "large": 35, "invoiced_share": 0.1},
     # for profiling only (ONLY="confirmation invoicing" PROFILE=DIR): a few
     # customers, the largest with 60 computers
     "tiny": {"customers": 8, "rentals": 100, "large": 1, "largest": 60, "invoiced_share": 1.0},
@@ -429,8 +432,9 @@ class Bench:
         env = self.env
         Contract = env["account.analytic.account"].with_context(tracking_disable=True)
         rng = random.Random(7)
+        largest = max(self.sizes.values())
         partners = self.partners.filtered(
-            lambda p: rng.random() < self.size["invoiced_share"]
+            lambda p: rng.random() < self.size["invoiced_share"] or self.sizes[p.id] == largest
         ).sorted("id")
         chunk = 20
         elapsed = {"consolidated": 0.0, "per_contract": 0.0}
@@ -455,7 +459,6 @@ class Bench:
                 elapsed[name] += timer.seconds
                 queries[name] += timer.queries
                 invoices[name] += len(created)
-                largest = max(self.sizes.values())
                 if name == "consolidated" and largest in [self.sizes[p] for p in batch.ids]:
                     big = next(p for p in batch.ids if self.sizes[p] == largest)
                     invoice = created.filtered(lambda i: i.partner_id.id == big)
