@@ -176,11 +176,13 @@ class SaleOrder(models.Model):
             # A product is a rental or an offer, never both: the service lines'
             # flag is not read again.
             rentals = (lines - services).filtered("is_computer_rental")
-            uncovered = rentals - services.mapped("infogerance_rental_line_ids")
+            uncovered = rentals.filtered(lambda r: r.infogerance_service_line_id not in services)
             existing = order._infogerance_existing_fleet() if order.partner_id else 0
             computers = rentals._infogerance_computer_count()
             for index, line in enumerate(services):
-                covered = line.infogerance_rental_line_ids
+                covered = rentals.filtered(
+                    lambda r, line=line: r.infogerance_service_line_id == line
+                )
                 if index == 0:  # the first line takes the computers no line covers yet
                     covered |= uncovered
                 vals = line._infogerance_price_values(
@@ -204,11 +206,11 @@ class SaleOrder(models.Model):
         rentals = self.order_line.filtered(lambda l: l.product_id.is_computer_rental)
         existing = self._infogerance_existing_fleet() if self.partner_id else 0
         computers = rentals._infogerance_computer_count()
-        linked = services.mapped("infogerance_rental_line_ids")
+        uncovered = rentals.filtered(lambda r: r.infogerance_service_line_id not in services)
         for index, line in enumerate(services):
-            covered = line.infogerance_rental_line_ids & rentals
+            covered = rentals.filtered(lambda r, line=line: r.infogerance_service_line_id == line)
             if index == 0:  # the first line takes the computers no line covers yet
-                covered |= rentals - linked
+                covered |= uncovered
             line.update(
                 line._infogerance_price_values(
                     existing, computers, covered._infogerance_computer_count()
@@ -348,10 +350,7 @@ class SaleOrder(models.Model):
             with recompute_once(Contract):
                 for line in order.order_line.filtered("is_computer_rental"):
                     # the contract of a service line covering it (the customer's one, R3)
-                    service = next(
-                        (services[s] for s in line.infogerance_service_line_ids if s in services),
-                        Contract.browse(),
-                    )
+                    service = services.get(line.infogerance_service_line_id, Contract.browse())
                     for index in range(1, int(line.product_uom_qty) + 1):
                         vals = line._prepare_rental_contract_values(start, index)
                         if service:

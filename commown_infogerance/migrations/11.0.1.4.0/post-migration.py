@@ -1,7 +1,7 @@
 """11.0.1.4.0: a computer rental line names the managed-service line covering it
 (a column of the rental line), where a many2many table linked them. Each rental
 line takes the service line the table gave it (the first one, should a line have
-been linked to two); the table is then dropped."""
+been linked to two); the table and its registration are then dropped."""
 import logging
 
 _logger = logging.getLogger(__name__)
@@ -28,3 +28,4 @@ def migrate(cr, version):
     )
     _logger.info("%d computer rental lines now name their managed-service line", cr.rowcount)
     cr.execute("DROP TABLE infogerance_sale_line_coverage_rel")
+    cr.execute("DELETE FROM ir_model_relation WHERE name = %s", (TABLE,))
