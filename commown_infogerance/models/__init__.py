@@ -38,6 +38,7 @@ from . import account_analytic_account_correction
 from . import infogerance_service_request_portal
 from . import sale_order
 from . import sale_order_checks
+from . import sale_order_confirmation
 from . import sale_order_line
 from . import account_analytic_account_billing_period
 from . import sale_order_line_invoicing

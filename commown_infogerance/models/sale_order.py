@@ -4,7 +4,6 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from .. import rules
-from .account_analytic_account_fleet_trigger import ConfirmationCollector
 
 
 @contextmanager
@@ -176,11 +175,13 @@ class SaleOrder(models.Model):
             # A product is a rental or an offer, never both: the service lines'
             # flag is not read again.
             rentals = (lines - services).filtered("is_computer_rental")
-            uncovered = rentals - services.mapped("infogerance_rental_line_ids")
+            uncovered = rentals.filtered(lambda r: r.infogerance_service_line_id not in services)
             existing = order._infogerance_existing_fleet() if order.partner_id else 0
             computers = rentals._infogerance_computer_count()
             for index, line in enumerate(services):
-                covered = line.infogerance_rental_line_ids
+                covered = rentals.filtered(
+                    lambda r, line=line: r.infogerance_service_line_id == line
+                )
                 if index == 0:  # the first line takes the computers no line covers yet
                     covered |= uncovered
                 vals = line._infogerance_price_values(
@@ -204,11 +205,11 @@ class SaleOrder(models.Model):
         rentals = self.order_line.filtered(lambda l: l.product_id.is_computer_rental)
         existing = self._infogerance_existing_fleet() if self.partner_id else 0
         computers = rentals._infogerance_computer_count()
-        linked = services.mapped("infogerance_rental_line_ids")
+        uncovered = rentals.filtered(lambda r: r.infogerance_service_line_id not in services)
         for index, line in enumerate(services):
-            covered = line.infogerance_rental_line_ids & rentals
+            covered = rentals.filtered(lambda r, line=line: r.infogerance_service_line_id == line)
             if index == 0:  # the first line takes the computers no line covers yet
-                covered |= rentals - linked
+                covered |= uncovered
             line.update(
                 line._infogerance_price_values(
                     existing, computers, covered._infogerance_computer_count()
@@ -310,86 +311,6 @@ class SaleOrder(models.Model):
             line._compute_tax_id()
         self._infogerance_sync_service_lines()
         return {"line_id": line.id, "quantity": line.product_uom_qty}
-
-    @api.multi
-    def _action_confirm(self):
-        """Confirming, from the backend or the shop, creates the contracts."""
-        self._infogerance_update_service_lines()
-        self._infogerance_check_sale_rules()
-        result = super()._action_confirm()
-        self._infogerance_create_contracts()
-        return result
-
-    def _infogerance_create_contracts(self):
-        """One rental contract per computer; the managed service extends the customer's
-        running contract (changing its plan from the next period when the offer
-        differs) or starts a new one with the grid frozen (R4). The managed-service
-        contract is found or created first, so that each rental is created attached
-        to it (no second write of every rental); the contracts whose fleet changed
-        are repriced once, at the end."""
-        # Customers whose managed-service contract may be created or changed: one
-        # confirmation at a time per customer and company.
-        self.env["account.analytic.account"]._infogerance_lock_customers(
-            (order.partner_id.commercial_partner_id.id, order.company_id.id)
-            for order in self.filtered(lambda o: o.order_line.filtered("infogerance_offer_id"))
-        )
-        for order in self:
-            start = order._infogerance_start()
-            to_reprice = ConfirmationCollector()
-            # Contracts follow from the confirmed order: the confirming user's rights
-            # on the order were checked, contract lines are accounting data.
-            Contract = (
-                self.env["account.analytic.account"]
-                .sudo()
-                .with_context(infogerance_reprice_collector=to_reprice)
-            )
-            services, extended = order._infogerance_service_contracts(Contract, start)
-            # the rentals' stored computed fields are written once for all, not per rental
-            with recompute_once(Contract):
-                for line in order.order_line.filtered("is_computer_rental"):
-                    # the contract of a service line covering it (the customer's one, R3)
-                    service = next(
-                        (services[s] for s in line.infogerance_service_line_ids if s in services),
-                        Contract.browse(),
-                    )
-                    for index in range(1, int(line.product_uom_qty) + 1):
-                        vals = line._prepare_rental_contract_values(start, index)
-                        if service:
-                            vals["infogerance_contract_id"] = service.id
-                        Contract.create(vals)
-            for line, service in services.items():
-                if line in extended:
-                    service.message_post(
-                        body=_("Extended by order %(order)s.") % {"order": order.name}
-                    )
-                    service._infogerance_change_plan(line, start)
-                to_reprice.add(service.id)
-                order.infogerance_other_service_ids.filtered(
-                    lambda other: not other.contract_id
-                ).sudo().write({"contract_id": service.id})
-            Contract.browse(sorted(to_reprice))._infogerance_reprice(
-                cause="order", description=_("order %(order)s") % {"order": order.name}
-            )
-
-    def _infogerance_service_contracts(self, Contract, start):
-        """The managed-service contract of each service line of this order: the
-        customer's running one (one per customer and company, whatever the offer,
-        R3), checked that it may be extended (R6), else a new one. Returns
-        ({line: contract}, the lines whose contract existed before them)."""
-        self.ensure_one()
-        commercial = self.partner_id.commercial_partner_id
-        services, extended = {}, set()
-        for line in self.order_line.filtered("infogerance_offer_id"):
-            service = Contract._infogerance_find_customer_contract(
-                commercial, self.company_id, start
-            )
-            if service:
-                service._infogerance_check_may_extend(self)
-                extended.add(line)
-            else:
-                service = Contract.create(line._prepare_service_contract_values(start))
-            services[line] = service
-        return services, extended
 
     @api.multi
     def action_view_infogerance_contracts(self):

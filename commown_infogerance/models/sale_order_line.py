@@ -1,4 +1,5 @@
 from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
 from .. import rules
 from .sale_order import recompute_once
@@ -7,8 +8,8 @@ from .sale_order import recompute_once
 FLEET_FIELDS = {
     "product_id",
     "product_uom_qty",
+    "infogerance_service_line_id",
     "infogerance_rental_line_ids",
-    "infogerance_service_line_ids",
 }
 
 
@@ -25,21 +26,21 @@ class SaleOrderLine(models.Model):
         readonly=True,
         store=True,
     )
-    infogerance_rental_line_ids = fields.Many2many(
+    # A computer is covered by one managed service: a column of the rental line,
+    # read with its other columns when a cart update prices the service line.
+    infogerance_service_line_id = fields.Many2one(
         comodel_name="sale.order.line",
-        relation="infogerance_sale_line_coverage_rel",
-        column1="service_line_id",
-        column2="rental_line_id",
+        string="Managed service",
+        copy=False,
+        index=True,
+        ondelete="set null",
+        help="Managed-service line of the order covering this computer (R1).",
+    )
+    infogerance_rental_line_ids = fields.One2many(
+        comodel_name="sale.order.line",
+        inverse_name="infogerance_service_line_id",
         string="Covered computers",
         help="Computer rental lines this managed service covers (R1).",
-    )
-    infogerance_service_line_ids = fields.Many2many(
-        comodel_name="sale.order.line",
-        relation="infogerance_sale_line_coverage_rel",
-        column1="rental_line_id",
-        column2="service_line_id",
-        string="Managed services",
-        help="Managed-service lines covering this computer.",
     )
     infogerance_fleet_size = fields.Integer(
         string="Priced fleet",
@@ -96,6 +97,23 @@ class SaleOrderLine(models.Model):
             result = super(SaleOrderLine, self.with_env(orders.env)).unlink()
             orders.exists()._infogerance_sync_service_lines()
         return result
+
+    @api.constrains("infogerance_service_line_id")
+    def _check_infogerance_service_line(self):
+        for line in self.filtered("infogerance_service_line_id"):
+            service = line.infogerance_service_line_id
+            if (
+                service.order_id != line.order_id
+                or not service.infogerance_offer_id
+                or not line.is_computer_rental
+            ):
+                raise ValidationError(
+                    _(
+                        "R1 - line %(line)s: a managed service of the same order covers a "
+                        "computer rental, not %(service)s."
+                    )
+                    % {"line": line.name, "service": service.name}
+                )
 
     def _infogerance_computer_count(self):
         """Computers in these lines (rental lines only)."""

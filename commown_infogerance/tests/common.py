@@ -1,5 +1,8 @@
 """Shared fixtures: an offer with its grid, rental and service products,
 customers and a salesman, as Commown's product_rental tests do."""
+import importlib.util
+import os
+
 from freezegun import freeze_time
 
 from odoo.tests.common import SavepointCase, at_install, post_install
@@ -121,6 +124,18 @@ class InfogeranceCase(SavepointCase):
                 "country_id": cls.env.ref("base.fr").id,
             }
         )
+
+    @staticmethod
+    def _migration(version):
+        """The post-migration script of ``version``, loaded as a module."""
+        path = os.path.join(
+            os.path.dirname(os.path.dirname(__file__)), "migrations", version, "post-migration.py"
+        )
+        name = "infogerance_migration_" + version.replace(".", "_")
+        spec = importlib.util.spec_from_file_location(name, path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        return migration
 
     @classmethod
     def _create_order(self, partner, computers=3, offer=True, start="2026-01-01", user=None):

@@ -1,6 +1,4 @@
 """Sale -> contract core, rules R1, R3, R4, R5, as a salesman."""
-import importlib.util
-import os
 
 from freezegun import freeze_time
 
@@ -52,7 +50,79 @@ class TestR1SubscriptionRequiresRental(InfogeranceCase):
         service = self._service_line(order)
         rental = order.order_line.filtered("is_computer_rental")
         self.assertEqual(service.infogerance_rental_line_ids, rental)
-        self.assertEqual(rental.infogerance_service_line_ids, service)
+        self.assertEqual(rental.infogerance_service_line_id, service)
+
+    def test_r1_each_service_line_is_priced_for_the_computers_it_covers(self):
+        order = self._create_order(self.customer, computers=3)
+        first = self._service_line(order)
+        order.write(
+            {
+                "order_line": [
+                    (0, 0, {"product_id": self.computer.id, "product_uom_qty": 2}),
+                    (0, 0, {"product_id": self.service_product.id, "product_uom_qty": 1}),
+                ]
+            }
+        )
+        services = order.order_line.filtered("infogerance_offer_id")
+        second = services - first
+        rentals = order.order_line.filtered("is_computer_rental")
+        # the first service line takes the computers no line covers yet
+        self.assertEqual(first.infogerance_rental_line_ids, rentals)
+        self.assertEqual((first.product_uom_qty, second.product_uom_qty), (5, 0))
+        rentals[1].write({"infogerance_service_line_id": second.id})
+        self.assertEqual((first.product_uom_qty, second.product_uom_qty), (3, 2))
+        # both priced on the whole fleet of the order
+        self.assertEqual((first.infogerance_fleet_size, second.infogerance_fleet_size), (5, 5))
+
+    def test_r1_a_computer_is_covered_by_a_service_of_its_own_order(self):
+        order = self._create_order(self.customer, computers=3)
+        other = self._create_order(self.customer, computers=2)
+        rental = order.order_line.filtered("is_computer_rental")
+        for wrong in (self._service_line(other), other.order_line.filtered("is_computer_rental")):
+            with self.assertRaisesRegex(ValidationError, "R1 - .*same order covers"):
+                with self.env.cr.savepoint():
+                    rental.write({"infogerance_service_line_id": wrong.id})
+        service = self._service_line(order)
+        with self.assertRaisesRegex(ValidationError, "R1 - .*same order covers"):
+            with self.env.cr.savepoint():
+                service.write({"infogerance_service_line_id": service.id})
+        rental.invalidate_cache()  # the refused writes were rolled back, not the cache
+        self.assertEqual(rental.infogerance_service_line_id, service)
+
+    def test_r1_a_copied_quotation_covers_its_own_computers(self):
+        order = self._create_order(self.customer, computers=3)
+        copy = order.copy()
+        service = self._service_line(copy)
+        self.assertEqual(
+            service.infogerance_rental_line_ids, copy.order_line.filtered("is_computer_rental")
+        )
+        self.assertEqual(service.product_uom_qty, 3)
+        self.assertEqual(self._service_line(order).infogerance_rental_line_ids.order_id, order)
+
+    def test_r1_migration_keeps_which_service_covers_each_computer(self):
+        """Before 11.0.1.4.0 a many2many table linked service and rental lines; the
+        migration gives each rental line its service line, then drops the table."""
+        order = self._create_order(self.customer, computers=3)
+        service = self._service_line(order)
+        rental = order.order_line.filtered("is_computer_rental")
+        cr = self.env.cr
+        cr.execute(
+            "CREATE TABLE infogerance_sale_line_coverage_rel "
+            "(service_line_id integer, rental_line_id integer)"
+        )
+        cr.execute(
+            "INSERT INTO infogerance_sale_line_coverage_rel VALUES (%s, %s)",
+            (service.id, rental.id),
+        )
+        cr.execute(
+            "UPDATE sale_order_line SET infogerance_service_line_id = NULL WHERE id = %s",
+            (rental.id,),
+        )
+        self._migration("11.0.1.4.0").migrate(cr, "11.0.1.3.0")
+        rental.invalidate_cache()
+        self.assertEqual(rental.infogerance_service_line_id, service)
+        cr.execute("SELECT to_regclass('infogerance_sale_line_coverage_rel')")
+        self.assertIsNone(cr.fetchone()[0])
 
 
 class TestR3FleetPricing(InfogeranceCase):
@@ -131,16 +201,7 @@ class TestR3FleetPricing(InfogeranceCase):
         service.invalidate_cache()
         # what an old line showed
         self.assertIn("needs a computer rental", service.infogerance_price_reason)
-        path = os.path.join(
-            os.path.dirname(os.path.dirname(__file__)),
-            "migrations",
-            "11.0.1.1.0",
-            "post-migration.py",
-        )
-        spec = importlib.util.spec_from_file_location("infogerance_migration_11_0_1_1_0", path)
-        migration = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(migration)
-        migration.migrate(self.env.cr, "11.0.1.0.0")
+        self._migration("11.0.1.1.0").migrate(self.env.cr, "11.0.1.0.0")
         service.invalidate_cache()
         self.assertEqual(
             (service.infogerance_existing_fleet, service.infogerance_tier_min), (8, 10)
