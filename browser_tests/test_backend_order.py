@@ -26,8 +26,8 @@ def test_r1_line_form_shows_which_service_covers_each_computer(page, step, rpc, 
         [("order_id", "=", order)],
         fields=["name", "is_computer_rental", "infogerance_service_line_id", "product_uom_qty"],
     )
-    [rental] = [l for l in lines if l["is_computer_rental"]]
-    [service] = [l for l in lines if not l["is_computer_rental"]]
+    [rental] = [line for line in lines if line["is_computer_rental"]]
+    [service] = [line for line in lines if not line["is_computer_rental"]]
     assert rental["infogerance_service_line_id"][0] == service["id"], lines
     assert service["product_uom_qty"] == 2, lines  # one service per computer covered
 
