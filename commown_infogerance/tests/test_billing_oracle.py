@@ -268,6 +268,21 @@ class Reference(object):
             contract.bill(first, lines)
             contract.next_index += 1
 
+    def lift_past_empty_fleet_end(self, contract, order_start, today):
+        """R1: an order dated back on or before the end of a contract ended for
+        lack of computers, recorded after that end, lifts it (an end not past
+        yet was lifted by ``reprice``), unless the customer subscribed again
+        since; the invoicing then catches up the periods after it."""
+        if contract.termination_end is not None or contract.empty_fleet_end is None:
+            return
+        if contract.empty_fleet_end >= today or order_start > contract.empty_fleet_end:
+            return
+        if any(other.running(today) for other in self.contracts if other is not contract):
+            return
+        if self.fleet(today) > 0:
+            contract.empty_fleet_end = None
+            self.reprice(today)
+
     def running_contract_on(self, day):
         for contract in self.contracts:
             if contract.running(day):
@@ -351,6 +366,7 @@ def make_machine(case):
             before = set(case._rentals(self.customer).ids)
             self._run(confirm)
             rentals = case._rentals(self.customer).filtered(lambda r: r.id not in before)
+            running = None
             if offer:
                 running = self.ref.running_contract_on(start)
                 if running:
@@ -362,6 +378,8 @@ def make_machine(case):
                 self.ref.rentals[self.keys] = [start, None]
                 self.real[self.keys] = rental
             self.ref.reprice(self.today)
+            if running:
+                self.ref.lift_past_empty_fleet_end(running, start, self.today)
 
         def _live_keys(self):
             return sorted(key for key in self.ref.rentals if key in self.real)
@@ -635,6 +653,24 @@ def live_scripted_life(machine_class):
     life.teardown()
 
 
+def live_back_dated_order_life(machine_class):
+    """A short life written out (R1): start on 15/01/2026 with one computer,
+    returned on 03/02 (the contract ends on 14/02); on 19/02 an order of a
+    computer delivered on 14/02 is recorded: the end is lifted and the periods
+    since are invoiced."""
+    life = machine_class()
+    life.start(year=2026, month=1, day=15, computers=1, late=0)
+    life.advance(days=20)
+    for key in life._open_keys():
+        life._return_computer(key, -1)
+    life.advance(days=15)
+    life.order(computers=1, offset=-5, second_offer=False)
+    assert life.ref.contracts[0].end is None, "the end for lack of computers is lifted"
+    life.advance(days=70)
+    life.horizon = life.today
+    life.teardown()
+
+
 def fields_date(value):
     return datetime.datetime.strptime(value, "%Y-%m-%d").date() if value else None
 
@@ -691,6 +727,7 @@ class TestBillingOracle(InfogeranceCase):
         machine_class = make_machine(self)
         if PROFILE != "debug":
             live_scripted_life(machine_class)
+            live_back_dated_order_life(machine_class)
         run_state_machine_as_test(machine_class, settings=settings.get_profile(profile))
         _logger.info("billing oracle (%s): %s", profile, self.oracle_stats)
         # Not vacuous: a life was compared past its commitment year (more invoices
