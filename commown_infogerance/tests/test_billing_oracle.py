@@ -17,6 +17,7 @@ it, or every "zero" step would be that rule; a termination requested on the
 first day made every CI life stop at 12 invoices). The seed is pinned
 (``CI_SEED``): with ``derandomize`` alone it is a hash of the machine's source,
 and any edit of the class (a comment) drew other lives."""
+import base64
 import calendar
 import datetime
 import functools
@@ -24,7 +25,8 @@ import logging
 import os
 
 from freezegun import freeze_time
-from hypothesis import HealthCheck, Phase, Verbosity, seed, settings
+import hypothesis
+from hypothesis import HealthCheck, Phase, Verbosity, reproduce_failure, seed, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -81,6 +83,11 @@ PROFILE = os.environ.get("INFOGERANCE_ORACLE_PROFILE", "ci")
 CI_SEED = int(os.environ.get("INFOGERANCE_ORACLE_SEED", 3))
 #: Print each step (``INFOGERANCE_ORACLE_PRINT=1``; always in the debug profile).
 PRINT_STEPS = PROFILE == "debug" or bool(os.environ.get("INFOGERANCE_ORACLE_PRINT"))
+#: Live again, exactly, one life hypothesis saved in its example database
+#: (``INFOGERANCE_ORACLE_REPLAY=.hypothesis/examples/<key>/<file>``, with the
+#: profile it was found in): its steps and the computers it drew are printed, and
+#: hypothesis says DidNotReproduce when it no longer fails.
+REPLAY = os.environ.get("INFOGERANCE_ORACLE_REPLAY")
 ONE_DAY = datetime.timedelta(days=1)
 #: Every life lasts this long: the steps hypothesis draws happen on the way,
 #: the rest of the days go by at the end (even a life of no step bills).
@@ -472,7 +479,15 @@ def make_machine(case):
             """A computer comes back: on time (today or later) or entered late."""
             keys = self._open_keys()
             if keys:
-                self._return_computer(data.draw(st.sampled_from(keys)), offset)
+                self._return_computer(self._draw_key(data, keys), offset)
+
+        @staticmethod
+        def _draw_key(data, keys):
+            """The computer a step picks (printed: a printed life can be replayed)."""
+            key = data.draw(st.sampled_from(keys))
+            if PRINT_STEPS:
+                print("    computer %s" % key)  # pylint: disable=print-used
+            return key
 
         def _open_keys(self):
             return [key for key in self._live_keys() if self.ref.rentals[key][1] is None]
@@ -494,7 +509,7 @@ def make_machine(case):
             current = self.ref.contracts[-1]
             if not keys or current.end is not None:
                 return
-            key = data.draw(st.sampled_from(keys))
+            key = self._draw_key(data, keys)
             self._run(lambda: self.real[key].write({"date_end": self.today.isoformat()}))
             self.ref.rentals[key][1] = self.today
             self.ref.reprice(self.today)
@@ -507,7 +522,7 @@ def make_machine(case):
             keys = self._live_keys()
             if not keys:
                 return
-            key = data.draw(st.sampled_from(keys))
+            key = self._draw_key(data, keys)
             rental = self.real.pop(key)
             self._run(rental.unlink)
             del self.ref.rentals[key]
@@ -725,7 +740,12 @@ class TestBillingOracle(InfogeranceCase):
             "cancellations": 0,
         }
         machine_class = make_machine(self)
-        if PROFILE != "debug":
+        if REPLAY:
+            with open(REPLAY, "rb") as saved:
+                # a saved choice buffer, uncompressed (hypothesis' blob format)
+                blob = base64.b64encode(b"\0" + saved.read()).decode("ascii")
+            machine_class = reproduce_failure(hypothesis.__version__, blob)(machine_class)
+        elif PROFILE != "debug":
             live_scripted_life(machine_class)
             live_back_dated_order_life(machine_class)
         run_state_machine_as_test(machine_class, settings=settings.get_profile(profile))

@@ -163,7 +163,7 @@ class TestR1EmptyFleetEnd(unittest.TestCase):
         self.assertEqual(rules.empty_fleet_end_date(start, D(2026, 4, 1)), D(2026, 3, 31))
         self.assertEqual(rules.empty_fleet_end_date(start, D(2026, 1, 1)), D(2026, 1, 31))
 
-    def test_r1_back_dated_order_lifts_an_end_already_past(self):
+    def test_r1_empty_fleet_end_lifted_from_a_day_on_or_before_it(self):
         """Computers rented again from a day on or before the end planned for
         lack of computers lift it, even when the order is recorded after it."""
         lifted = rules.empty_fleet_end_lifted
