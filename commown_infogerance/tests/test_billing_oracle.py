@@ -628,7 +628,15 @@ def make_machine(case):
                     "date_end = date_start WHERE id IN %s",
                     (tuple(contracts.ids),),
                 )
+                # a plan change still pending (its contract ended first) would be
+                # applied by the cron of a later life passing its date
+                case.env.cr.execute(
+                    "UPDATE infogerance_plan_change SET state = 'replaced' "
+                    "WHERE state = 'pending' AND contract_id IN %s",
+                    (tuple(contracts.ids),),
+                )
                 contracts.invalidate_cache()
+                case.env["infogerance.plan.change"].invalidate_cache()
 
     if PROFILE in ("ci", "debug"):
         seed(CI_SEED)(CustomerLife)
