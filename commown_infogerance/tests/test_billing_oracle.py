@@ -24,8 +24,8 @@ import functools
 import logging
 import os
 
-from freezegun import freeze_time
 import hypothesis
+from freezegun import freeze_time
 from hypothesis import HealthCheck, Phase, Verbosity, reproduce_failure, seed, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
