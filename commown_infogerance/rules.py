@@ -180,6 +180,18 @@ def empty_fleet_end_date(anchor, first_day_without_computer, months=1):
     return billing_period(anchor, last_day_with_computer, months)[1]
 
 
+def empty_fleet_end_lifted(planned_end, first_day_back, fleet_now):
+    """R1: does a fleet back above 0 lift the end planned for lack of computers?
+
+    Yes when computers are rented again from a day on or before that end
+    (``first_day_back``: today for a rental starting now, the order's start for
+    an order dated back, also when it is recorded after the end) and the
+    customer still rents some (``fleet_now``): the periods after the end are
+    then invoiced as if it had never been planned.
+    """
+    return bool(planned_end) and fleet_now > 0 and first_day_back <= planned_end
+
+
 # Messages for customers -------------------------------------------------------
 
 _RULE_CODE_PREFIX = re.compile(r"^\s*R\d(?:\s*/\s*R\d)*\s*[-:]\s*")

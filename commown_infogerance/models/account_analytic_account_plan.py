@@ -314,11 +314,16 @@ class AccountAnalyticAccount(models.Model):
     # R1 end lifted --------------------------------------------------------------------
 
     def _infogerance_lift_empty_fleet_end(self, date, fleet):
-        """R1: the contract was ending because the fleet fell to 0; a computer rented
-        again before that end keeps it running. Logged in the chatter and as a
+        """R1: the contract was ending because the fleet fell to 0; computers rented
+        again from ``date``, on or before that end, keep it running (also when
+        recorded after it: an order dated back). Logged in the chatter and as a
         fleet event."""
         self.ensure_one()
-        if not (self.infogerance_empty_fleet_end and self.date_end and date <= self.date_end):
+        if not self.infogerance_empty_fleet_end or not rules.empty_fleet_end_lifted(
+            fields.Date.from_string(self.date_end),
+            fields.Date.from_string(date),
+            fleet,
+        ):
             return False
         end = self.date_end
         # a termination requested before the fleet fell to 0 still holds

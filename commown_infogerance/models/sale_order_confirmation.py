@@ -66,6 +66,11 @@ class SaleOrder(models.Model):
             Contract.browse(sorted(to_reprice))._infogerance_reprice(
                 cause="order", description=_("order %(order)s") % {"order": order.name}
             )
+            # R1: an order dated back before the end of a contract ended for lack of
+            # computers lifts that end (the repricing above lifts an end not past yet)
+            Contract.browse(
+                [s.id for s in services.values()]
+            )._infogerance_lift_past_empty_fleet_end(order.partner_id.commercial_partner_id, start)
 
     def _infogerance_service_contracts(self, Contract, start):
         """The managed-service contract of each service line of this order: the

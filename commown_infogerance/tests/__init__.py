@@ -20,6 +20,7 @@ from . import test_r7_billing_periods
 from . import test_r3_regularisation
 from . import test_r3_final_regularisation
 from . import test_oracle_findings
+from . import test_r1_back_dated_order
 from . import test_sale_flow_invoicing
 from . import test_billing_oracle
 from . import test_onboarding

@@ -17,14 +17,16 @@ it, or every "zero" step would be that rule; a termination requested on the
 first day made every CI life stop at 12 invoices). The seed is pinned
 (``CI_SEED``): with ``derandomize`` alone it is a hash of the machine's source,
 and any edit of the class (a comment) drew other lives."""
+import base64
 import calendar
 import datetime
 import functools
 import logging
 import os
 
+import hypothesis
 from freezegun import freeze_time
-from hypothesis import HealthCheck, Phase, Verbosity, seed, settings
+from hypothesis import HealthCheck, Phase, Verbosity, reproduce_failure, seed, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -81,6 +83,11 @@ PROFILE = os.environ.get("INFOGERANCE_ORACLE_PROFILE", "ci")
 CI_SEED = int(os.environ.get("INFOGERANCE_ORACLE_SEED", 3))
 #: Print each step (``INFOGERANCE_ORACLE_PRINT=1``; always in the debug profile).
 PRINT_STEPS = PROFILE == "debug" or bool(os.environ.get("INFOGERANCE_ORACLE_PRINT"))
+#: Live again, exactly, one life hypothesis saved in its example database
+#: (``INFOGERANCE_ORACLE_REPLAY=.hypothesis/examples/<key>/<file>``, with the
+#: profile it was found in): its steps and the computers it drew are printed, and
+#: hypothesis says DidNotReproduce when it no longer fails.
+REPLAY = os.environ.get("INFOGERANCE_ORACLE_REPLAY")
 ONE_DAY = datetime.timedelta(days=1)
 #: Every life lasts this long: the steps hypothesis draws happen on the way,
 #: the rest of the days go by at the end (even a life of no step bills).
@@ -268,6 +275,21 @@ class Reference(object):
             contract.bill(first, lines)
             contract.next_index += 1
 
+    def lift_past_empty_fleet_end(self, contract, order_start, today):
+        """R1: an order dated back on or before the end of a contract ended for
+        lack of computers, recorded after that end, lifts it (an end not past
+        yet was lifted by ``reprice``), unless the customer subscribed again
+        since; the invoicing then catches up the periods after it."""
+        if contract.termination_end is not None or contract.empty_fleet_end is None:
+            return
+        if contract.empty_fleet_end >= today or order_start > contract.empty_fleet_end:
+            return
+        if any(other.running(today) for other in self.contracts if other is not contract):
+            return
+        if self.fleet(today) > 0:
+            contract.empty_fleet_end = None
+            self.reprice(today)
+
     def running_contract_on(self, day):
         for contract in self.contracts:
             if contract.running(day):
@@ -351,6 +373,7 @@ def make_machine(case):
             before = set(case._rentals(self.customer).ids)
             self._run(confirm)
             rentals = case._rentals(self.customer).filtered(lambda r: r.id not in before)
+            running = None
             if offer:
                 running = self.ref.running_contract_on(start)
                 if running:
@@ -362,6 +385,8 @@ def make_machine(case):
                 self.ref.rentals[self.keys] = [start, None]
                 self.real[self.keys] = rental
             self.ref.reprice(self.today)
+            if running:
+                self.ref.lift_past_empty_fleet_end(running, start, self.today)
 
         def _live_keys(self):
             return sorted(key for key in self.ref.rentals if key in self.real)
@@ -454,7 +479,15 @@ def make_machine(case):
             """A computer comes back: on time (today or later) or entered late."""
             keys = self._open_keys()
             if keys:
-                self._return_computer(data.draw(st.sampled_from(keys)), offset)
+                self._return_computer(self._draw_key(data, keys), offset)
+
+        @staticmethod
+        def _draw_key(data, keys):
+            """The computer a step picks (printed: a printed life can be replayed)."""
+            key = data.draw(st.sampled_from(keys))
+            if PRINT_STEPS:
+                print("    computer %s" % key)  # pylint: disable=print-used
+            return key
 
         def _open_keys(self):
             return [key for key in self._live_keys() if self.ref.rentals[key][1] is None]
@@ -476,7 +509,7 @@ def make_machine(case):
             current = self.ref.contracts[-1]
             if not keys or current.end is not None:
                 return
-            key = data.draw(st.sampled_from(keys))
+            key = self._draw_key(data, keys)
             self._run(lambda: self.real[key].write({"date_end": self.today.isoformat()}))
             self.ref.rentals[key][1] = self.today
             self.ref.reprice(self.today)
@@ -489,7 +522,7 @@ def make_machine(case):
             keys = self._live_keys()
             if not keys:
                 return
-            key = data.draw(st.sampled_from(keys))
+            key = self._draw_key(data, keys)
             rental = self.real.pop(key)
             self._run(rental.unlink)
             del self.ref.rentals[key]
@@ -595,7 +628,15 @@ def make_machine(case):
                     "date_end = date_start WHERE id IN %s",
                     (tuple(contracts.ids),),
                 )
+                # a plan change still pending (its contract ended first) would be
+                # applied by the cron of a later life passing its date
+                case.env.cr.execute(
+                    "UPDATE infogerance_plan_change SET state = 'replaced' "
+                    "WHERE state = 'pending' AND contract_id IN %s",
+                    (tuple(contracts.ids),),
+                )
                 contracts.invalidate_cache()
+                case.env["infogerance.plan.change"].invalidate_cache()
 
     if PROFILE in ("ci", "debug"):
         seed(CI_SEED)(CustomerLife)
@@ -632,6 +673,24 @@ def live_scripted_life(machine_class):
     life.advance(days=365)
     life.request_termination(received_days_ago=1)
     life.advance(days=60)
+    life.teardown()
+
+
+def live_back_dated_order_life(machine_class):
+    """A short life written out (R1): start on 15/01/2026 with one computer,
+    returned on 03/02 (the contract ends on 14/02); on 19/02 an order of a
+    computer delivered on 14/02 is recorded: the end is lifted and the periods
+    since are invoiced."""
+    life = machine_class()
+    life.start(year=2026, month=1, day=15, computers=1, late=0)
+    life.advance(days=20)
+    for key in life._open_keys():
+        life._return_computer(key, -1)
+    life.advance(days=15)
+    life.order(computers=1, offset=-5, second_offer=False)
+    assert life.ref.contracts[0].end is None, "the end for lack of computers is lifted"
+    life.advance(days=70)
+    life.horizon = life.today
     life.teardown()
 
 
@@ -689,8 +748,14 @@ class TestBillingOracle(InfogeranceCase):
             "cancellations": 0,
         }
         machine_class = make_machine(self)
-        if PROFILE != "debug":
+        if REPLAY:
+            with open(REPLAY, "rb") as saved:
+                # a saved choice buffer, uncompressed (hypothesis' blob format)
+                blob = base64.b64encode(b"\0" + saved.read()).decode("ascii")
+            machine_class = reproduce_failure(hypothesis.__version__, blob)(machine_class)
+        elif PROFILE != "debug":
             live_scripted_life(machine_class)
+            live_back_dated_order_life(machine_class)
         run_state_machine_as_test(machine_class, settings=settings.get_profile(profile))
         _logger.info("billing oracle (%s): %s", profile, self.oracle_stats)
         # Not vacuous: a life was compared past its commitment year (more invoices

@@ -163,6 +163,17 @@ class TestR1EmptyFleetEnd(unittest.TestCase):
         self.assertEqual(rules.empty_fleet_end_date(start, D(2026, 4, 1)), D(2026, 3, 31))
         self.assertEqual(rules.empty_fleet_end_date(start, D(2026, 1, 1)), D(2026, 1, 31))
 
+    def test_r1_empty_fleet_end_lifted_from_a_day_on_or_before_it(self):
+        """Computers rented again from a day on or before the end planned for
+        lack of computers lift it, even when the order is recorded after it."""
+        lifted = rules.empty_fleet_end_lifted
+        end = D(2026, 2, 28)
+        self.assertTrue(lifted(end, D(2026, 2, 20), 1))  # recorded on 05/03
+        self.assertTrue(lifted(end, D(2026, 2, 28), 2))
+        self.assertFalse(lifted(end, D(2026, 3, 1), 1))  # a new subscription
+        self.assertFalse(lifted(end, D(2026, 2, 20), 0))  # returned since
+        self.assertFalse(lifted(None, D(2026, 2, 20), 1))
+
 
 class TestR2CustomerText(unittest.TestCase):
     """Customers read the rule, not its internal number."""

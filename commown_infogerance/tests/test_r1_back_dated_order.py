@@ -1,0 +1,73 @@
+"""R1: an order dated back before the end of a contract ended for lack of
+computers, recorded after that end, lifts it (docs/rules.md, R1)."""
+from freezegun import freeze_time
+
+from .common import InfogeranceCase
+
+
+class TestR1BackDatedOrder(InfogeranceCase):
+    def setUp(self):
+        super().setUp()
+        self.customer.infogerance_separate_invoices = True
+
+    def cron(self, day):
+        Contract = self.env["account.analytic.account"]
+        with freeze_time(day):
+            Contract._cron_infogerance_apply_plan_changes()
+            Contract._cron_infogerance_dated_fleet_changes()
+            Contract.cron_recurring_create_invoice()
+
+    def _invoices(self, contract):
+        return self.env["account.invoice"].search(
+            [("contract_id", "=", contract.id)], order="date_invoice, id"
+        )
+
+    def _ended_for_lack_of_computers(self):
+        """Subscribed on 01/01/2026 with 1 computer, returned on 09/02: the
+        contract ends on 28/02 (R1, R7); nothing invoiced for March."""
+        with freeze_time("2026-01-01"):
+            self._confirm(self.customer, computers=1)
+        contract = self._service_contract(self.customer)
+        self.cron("2026-01-01")
+        self.cron("2026-02-01")
+        with freeze_time("2026-02-10"):
+            self._rentals(self.customer).write({"date_end": "2026-02-09"})
+        self.assertEqual(contract.date_end, "2026-02-28")
+        self.assertTrue(contract.infogerance_empty_fleet_end)
+        self.cron("2026-03-01")
+        self.assertEqual(
+            self._invoices(contract).mapped("date_invoice"), ["2026-01-01", "2026-02-01"]
+        )
+        return contract
+
+    def test_r1_back_dated_order_lifts_an_end_already_past(self):
+        """On 05/03 an order of 2 computers delivered on 20/02 is recorded: the
+        fleet was back above 0 before the end of 28/02, which is lifted (a fleet
+        event says so), no second contract; the next daily run invoices March
+        for 2 computers, and the contract goes on."""
+        contract = self._ended_for_lack_of_computers()
+        with freeze_time("2026-03-05"):
+            self._confirm(self.customer, computers=2, start="2026-02-20")
+        self.assertEqual(self._service_contract(self.customer), contract)
+        self.assertFalse(contract.date_end)
+        self.assertFalse(contract.infogerance_empty_fleet_end)
+        lifted = contract.infogerance_fleet_event_ids.filtered(lambda e: e.cause == "end_lifted")
+        self.assertEqual(lifted.mapped("date"), ["2026-02-20"])
+        self.assertEqual(len(self._rentals(self.customer).mapped("infogerance_contract_id")), 1)
+        self.cron("2026-03-06")
+        self.cron("2026-04-01")
+        invoices = self._invoices(contract)
+        self.assertEqual(
+            invoices.mapped("date_invoice"),
+            ["2026-01-01", "2026-02-01", "2026-03-01", "2026-04-01"],
+        )
+        self.assertEqual(invoices[2:].mapped("amount_untaxed"), [30.0, 30.0])
+
+    def test_r1_order_after_an_empty_fleet_end_subscribes_again(self):
+        """An order starting after that end (01/03) is a new subscription: the
+        ended contract keeps its end."""
+        contract = self._ended_for_lack_of_computers()
+        with freeze_time("2026-03-05"):
+            self._confirm(self.customer, computers=1, start="2026-03-01")
+        self.assertEqual(contract.date_end, "2026-02-28")
+        self.assertEqual(len(self._service_contract(self.customer)), 2)
