@@ -31,7 +31,7 @@ from . import account_analytic_account_fleet_trigger
 from . import account_analytic_account_entitlement
 from . import account_analytic_account_invoicing
 from . import account_analytic_account_plan
-from . import account_analytic_account_back_dated_order
+from . import account_analytic_account_empty_fleet_end
 from . import account_analytic_account_notice
 from . import account_analytic_account_price_notice
 from . import account_analytic_account_protection

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools.misc import format_date
 
 from .. import rules
 
@@ -121,6 +122,11 @@ class AccountAnalyticAccount(models.Model):
             "current_tier_min": tier.min_computers if tier else 0,
             "show_descriptions": True,
         }
+
+    def _infogerance_date_text(self, value):
+        """A date as the user's language writes it in messages (31/12/2026 in
+        French), ``-`` for none."""
+        return format_date(self.env, value) if value else "-"
 
     def _infogerance_grid_tier_field(self):
         return "infogerance_tier_ids"

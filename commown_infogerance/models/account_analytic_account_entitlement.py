@@ -144,13 +144,21 @@ class AccountAnalyticAccount(models.Model):
             return _(
                 "the request of %(date)s comes after the end of contract %(contract)s "
                 "(%(end)s): nothing is provided after it"
-            ) % {"date": request_date, "contract": self.name, "end": self.date_end}
+            ) % {
+                "date": self._infogerance_date_text(request_date),
+                "contract": self.name,
+                "end": self._infogerance_date_text(self.date_end),
+            }
         if problem == rules.REQUEST_BEFORE_START:
             return _(
                 "the request of %(date)s precedes the start of contract %(contract)s "
                 "(%(start)s): only device preparation and account creation are provided "
                 "before the start"
-            ) % {"date": request_date, "contract": self.name, "start": self.date_start}
+            ) % {
+                "date": self._infogerance_date_text(request_date),
+                "contract": self.name,
+                "start": self._infogerance_date_text(self.date_start),
+            }
         return None
 
     def _infogerance_problem_messages(self, problems, facts):

@@ -172,7 +172,7 @@ class AccountAnalyticAccount(models.Model):
             services._infogerance_reprice(
                 cause=cause,
                 description=_("%(count)s rental(s) dated %(date)s")
-                % {"count": len(rentals), "date": domain[0][2]},
+                % {"count": len(rentals), "date": self._infogerance_date_text(domain[0][2])},
             )
 
     @api.model

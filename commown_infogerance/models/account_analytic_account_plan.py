@@ -4,7 +4,6 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from .. import rules
-from .account_analytic_account_termination import RULES_CHECKED
 
 #: One row per customer and company, upserted by every confirmation that may
 #: create or change that customer's managed-service contract.
@@ -105,9 +104,11 @@ class AccountAnalyticAccount(models.Model):
                 )
                 % {
                     "customer": self.partner_id.commercial_partner_id.display_name,
-                    "request": self.infogerance_termination_request_date,
+                    "request": self._infogerance_date_text(
+                        self.infogerance_termination_request_date
+                    ),
                     "contract": self.name,
-                    "end": self.date_end,
+                    "end": self._infogerance_date_text(self.date_end),
                     "order": order.name,
                 }
             )
@@ -200,7 +201,7 @@ class AccountAnalyticAccount(models.Model):
                 "order": order.name,
                 "before": current_offer.name,
                 "after": offer.name,
-                "date": change.date,
+                "date": self._infogerance_date_text(change.date),
             }
         )
         if change.date <= max(fields.Date.context_today(self), self.date_start):
@@ -289,7 +290,11 @@ class AccountAnalyticAccount(models.Model):
             )
         self.message_post(
             body=_("Plan %(offer)s applies from %(date)s; commitment until %(commitment)s.")
-            % {"offer": offer.name, "date": change.date, "commitment": commitment}
+            % {
+                "offer": offer.name,
+                "date": self._infogerance_date_text(change.date),
+                "commitment": self._infogerance_date_text(commitment),
+            }
         )
 
     @api.multi
@@ -310,48 +315,6 @@ class AccountAnalyticAccount(models.Model):
             [("state", "=", "pending"), ("date", "<=", today)]
         )
         return changes.mapped("contract_id")._infogerance_apply_plan_changes(today)
-
-    # R1 end lifted --------------------------------------------------------------------
-
-    def _infogerance_lift_empty_fleet_end(self, date, fleet):
-        """R1: the contract was ending because the fleet fell to 0; computers rented
-        again from ``date``, on or before that end, keep it running (also when
-        recorded after it: an order dated back). Logged in the chatter and as a
-        fleet event."""
-        self.ensure_one()
-        if not self.infogerance_empty_fleet_end or not rules.empty_fleet_end_lifted(
-            fields.Date.from_string(self.date_end),
-            fields.Date.from_string(date),
-            fleet,
-        ):
-            return False
-        end = self.date_end
-        # a termination requested before the fleet fell to 0 still holds
-        self.with_context(infogerance_end_authorisation=RULES_CHECKED).write(
-            {
-                "date_end": self.infogerance_end_before_empty_fleet or False,
-                "infogerance_empty_fleet_end": False,
-                "infogerance_end_before_empty_fleet": False,
-            }
-        )
-        description = _("%(fleet)s computer(s) rented again before the end of %(end)s") % {
-            "fleet": fleet,
-            "end": end,
-        }
-        state = (
-            self.infogerance_fleet_size,
-            self.infogerance_unit_price,
-            self.infogerance_monthly_amount,
-        )
-        self._infogerance_log_fleet_change(date, state, state, "end_lifted", None, description)
-        self.message_post(
-            body=_(
-                "R1 - the customer rents computers again (%(fleet)s on %(date)s): the end "
-                "planned on %(end)s for lack of computers is lifted; the contract goes on."
-            )
-            % {"fleet": fleet, "date": date, "end": end}
-        )
-        return True
 
     # Commitment end follows the start until the first invoice (R5) --------------------
 

@@ -1,7 +1,6 @@
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import html_escape
-from odoo.tools.misc import format_date
 
 from ..groups import MANAGER_GROUP, TECHNICIAN_GROUP
 from .account_analytic_account_entitlement import PREPARATION_FIELDS
@@ -87,7 +86,7 @@ class AccountAnalyticAccount(models.Model):
         if field.type in ("many2one", "one2many", "many2many"):
             return ", ".join(value.mapped("display_name")) or "-"
         if field.type == "date":
-            return format_date(self.env, value) if value else "-"
+            return self._infogerance_date_text(value)
         if field.type == "selection":
             return dict(field._description_selection(self.env)).get(value) or "-"
         if value is False and field.type != "boolean":

@@ -130,7 +130,7 @@ class AccountAnalyticAccount(models.Model):
                 "monthly amount %(amount_before).2f → %(amount_after).2f."
             )
             % {
-                "date": date,
+                "date": self._infogerance_date_text(date),
                 "cause": cause_label,
                 "detail": (": %s" % description) if description else "",
                 "fleet_before": before[0],
@@ -174,7 +174,7 @@ class AccountAnalyticAccount(models.Model):
                 "R1 - the customer rents no computer any more: the managed-service contract "
                 "ends on %(end)s; the started month is due (R7)."
             )
-            % {"end": end}
+            % {"end": self._infogerance_date_text(end)}
         )
 
     @api.multi
@@ -196,7 +196,10 @@ class AccountAnalyticAccount(models.Model):
                     "R4 - the grid of %(name)s is fixed until the end of its commitment "
                     "(%(end)s)."
                 )
-                % {"name": self.name, "end": self.infogerance_commitment_end}
+                % {
+                    "name": self.name,
+                    "end": self._infogerance_date_text(self.infogerance_commitment_end),
+                }
             )
         # Rights and commitment checked above: the rules' write of the grid.
         self.with_context(infogerance_end_authorisation=RULES_CHECKED).write(
@@ -213,6 +216,6 @@ class AccountAnalyticAccount(models.Model):
         self._infogerance_reprice(
             cause="regrid",
             description=_("grid of offer %(offer)s on %(date)s")
-            % {"offer": self.infogerance_offer_id.name, "date": today},
+            % {"offer": self.infogerance_offer_id.name, "date": self._infogerance_date_text(today)},
         )
         return True

@@ -106,13 +106,15 @@ class AccountAnalyticAccount(models.Model):
                         "end, with a reason."
                     )
                     % {
-                        "end": contract.date_end,
+                        "end": contract._infogerance_date_text(contract.date_end),
                         "name": contract.name,
                         "why": messages[violation]
                         % {
-                            "minimum": minimum,
+                            "minimum": contract._infogerance_date_text(minimum),
                             "notice": notice,
-                            "commitment": contract.infogerance_commitment_end,
+                            "commitment": contract._infogerance_date_text(
+                                contract.infogerance_commitment_end
+                            ),
                         },
                     }
                 )
@@ -153,7 +155,11 @@ class AccountAnalyticAccount(models.Model):
                     "R6 - the termination request (%(request)s) cannot precede the start of "
                     "contract %(name)s (%(start)s)."
                 )
-                % {"request": request_date, "name": self.name, "start": self.date_start}
+                % {
+                    "request": self._infogerance_date_text(request_date),
+                    "name": self.name,
+                    "start": self._infogerance_date_text(self.date_start),
+                }
             )
         return fields.Date.to_string(
             rules.termination_end_date(request, anchor, commitment, notice, months)

@@ -93,3 +93,15 @@ class TestR6BackDatedRequests(TerminationCase):
     def test_r6_never_before_the_contract_start(self):
         with self.assertRaisesRegex(UserError, "cannot precede the start"):
             self._wizard("2025-12-31").action_confirm()
+
+    @freeze_time("2026-01-03")
+    def test_r6_dates_in_the_message_as_the_user_writes_them(self):
+        """A French salesman reads the dates of the rule's message in the French
+        format, an English one in the English format: never the database's."""
+        if not self.env["res.lang"].search([("code", "=", "fr_FR")]):
+            self.env["base.language.install"].create({"lang": "fr_FR"}).lang_install()
+        wizard = self._wizard("2025-12-31")
+        with self.assertRaisesRegex(UserError, r"\(31/12/2025\).*\(01/01/2026\)"):
+            wizard.with_context(lang="fr_FR").action_confirm()
+        with self.assertRaisesRegex(UserError, r"\(12/31/2025\).*\(01/01/2026\)"):
+            wizard.with_context(lang="en_US").action_confirm()
