@@ -66,14 +66,18 @@ class AccountAnalyticAccount(models.Model):
         """{period start: (last fleet billed, amount billed)} of the periods of this
         contract invoiced before ``before``, cancelled invoices left out; one query."""
         self.ensure_one()
-        # the query reads stored line amounts: write those of this contract's lines
-        # whose computation an invoicing run deferred (recompute_once)
+        # the query reads stored line amounts: write them first if an invoicing run
+        # deferred their computation (recompute_once) for a line of this contract
+        # and of a period it reads (not the period being invoiced now)
+        before = fields.Date.to_string(before)
         Line = self.env["account.invoice.line"]
         if self.env.field_todo(Line._fields["price_subtotal"]).filtered(
             lambda line: line.account_analytic_id == self
+            and line.infogerance_period_start
+            and line.infogerance_period_start < before
         ):
             self.recompute()
-        self.env.cr.execute(BILLED_PERIODS_SQL, (self.id, fields.Date.to_string(before)))
+        self.env.cr.execute(BILLED_PERIODS_SQL, (self.id, before))
         return {day: (fleet, amount) for day, fleet, amount in self.env.cr.fetchall()}
 
     def _infogerance_prepare_regularisation_lines(self, invoice, period_start):
