@@ -92,6 +92,15 @@ class InfogeranceCase(SavepointCase):
         if self.frozen_now:
             self.freeze_clock(self.frozen_now)
 
+    def _run_daily_jobs(self, day):
+        """The scheduled jobs of ``day``, in the order the crons run them: plan
+        changes due, fleet changes dated that day, the recurring invoicing."""
+        Contract = self.env["account.analytic.account"]
+        with freeze_time(day):
+            Contract._cron_infogerance_apply_plan_changes()
+            Contract._cron_infogerance_dated_fleet_changes()
+            Contract.cron_recurring_create_invoice()
+
     def freeze_clock(self, moment):
         """Freeze the clock at ``moment`` until this test ends, whatever happens.
 

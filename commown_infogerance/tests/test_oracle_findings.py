@@ -10,13 +10,6 @@ class TestOracleFindings(InfogeranceCase):
         self.customer.infogerance_separate_invoices = True
         self.customer.lang = "en_US"
 
-    def cron(self, day):
-        Contract = self.env["account.analytic.account"]
-        with freeze_time(day):
-            Contract._cron_infogerance_apply_plan_changes()
-            Contract._cron_infogerance_dated_fleet_changes()
-            Contract.cron_recurring_create_invoice()
-
     def test_r1_lifted_empty_fleet_end_keeps_the_requested_termination(self):
         """A termination requested during the commitment ends the contract on
         31/12/2026; the fleet falls to 0 in May (R1: end on 31/05) and a computer
@@ -58,19 +51,19 @@ class TestOracleFindings(InfogeranceCase):
         with freeze_time("2026-01-01"):
             self._confirm(self.customer, computers=2)
         contract = self._service_contract(self.customer)
-        self.cron("2026-01-01")
-        self.cron("2026-02-01")
-        self.cron("2026-03-01")
+        self._run_daily_jobs("2026-01-01")
+        self._run_daily_jobs("2026-02-01")
+        self._run_daily_jobs("2026-03-01")
         with freeze_time("2026-03-10"):
             order = self._create_order(self.customer, computers=None, start="2026-03-10")
             order.order_line.product_id = product_b
             order.action_confirm()
-        self.cron("2026-04-01")
+        self._run_daily_jobs("2026-04-01")
         self.assertEqual(contract.infogerance_offer_id, offer_b)
         # a return of 28/02 entered on 10/04: March had 1 computer, not 2
         with freeze_time("2026-04-10"):
             self._rentals(self.customer)[0].date_end = "2026-02-28"
-        self.cron("2026-05-01")
+        self._run_daily_jobs("2026-05-01")
         may = self.env["account.invoice"].search(
             [("contract_id", "=", contract.id), ("date_invoice", "=", "2026-05-01")]
         )
@@ -91,7 +84,7 @@ class TestOracleFindings(InfogeranceCase):
         with freeze_time("2026-01-01"):
             self._confirm(self.customer, computers=2)
         contract = self._service_contract(self.customer)
-        self.cron("2026-01-01")
+        self._run_daily_jobs("2026-01-01")
         other_company = self.env["res.company"].create({"name": "Other company (test)"})
         # (its own rentals are invoiced in that company: not by this test's runs)
         self.env.cr.execute(
@@ -106,7 +99,7 @@ class TestOracleFindings(InfogeranceCase):
             (other_company.id, self.customer.id),
         )
         self.env["account.analytic.account"].invalidate_cache()
-        self.cron("2026-02-01")
+        self._run_daily_jobs("2026-02-01")
         february = self.env["account.invoice"].search(
             [("contract_id", "=", contract.id), ("date_invoice", "=", "2026-02-01")]
         )

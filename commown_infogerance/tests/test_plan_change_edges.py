@@ -36,18 +36,11 @@ class TestPlanChangeEdges(InfogeranceCase):
             self._confirm(self.customer, computers=2)
         self.contract = self._service_contract(self.customer)
 
-    def _cron(self, day):
-        Contract = self.env["account.analytic.account"]
-        with freeze_time(day):
-            Contract._cron_infogerance_apply_plan_changes()
-            Contract._cron_infogerance_dated_fleet_changes()
-            Contract.cron_recurring_create_invoice()
-
     def _bill_monthly_until(self, last):
         """Each month's invoicing run from January 2026 to ``last`` (a 1st)."""
         day = "2026-01-01"
         while day <= last:
-            self._cron(day)
+            self._run_daily_jobs(day)
             year, month = int(day[:4]), int(day[5:7])
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
             day = "%04d-%02d-01" % (year, month)
@@ -85,7 +78,7 @@ class TestPlanChangeEdges(InfogeranceCase):
         with freeze_time("2027-03-20"):
             self.contract.sudo(self.salesman)._infogerance_terminate("2027-03-20", "moving")
         self.assertEqual(self.contract.date_end, "2027-04-30")
-        self._cron("2027-04-01")
+        self._run_daily_jobs("2027-04-01")
         self.assertEqual(self.contract.infogerance_offer_id, self.offer2, "the plan applied")
         self.assertEqual(self.contract.date_end, "2027-04-30", "the termination holds")
         self.assertEqual(
@@ -94,7 +87,7 @@ class TestPlanChangeEdges(InfogeranceCase):
             "no new commitment for a contract that is ending",
         )
         self.assertEqual(self._invoiced()[-1], ("2027-04-01", "2027-04-01", 3, 75.0))
-        self._cron("2027-05-01")
+        self._run_daily_jobs("2027-05-01")
         self.assertEqual(self._invoiced()[-1][0], "2027-04-01", "nothing after the end")
 
     def test_r6_cancelled_termination_keeps_the_commitment_unchanged(self):
@@ -106,12 +99,12 @@ class TestPlanChangeEdges(InfogeranceCase):
         self._order_offer2("2027-03-10", "2027-03-10")
         with freeze_time("2027-03-20"):
             self.contract.sudo(self.salesman)._infogerance_terminate("2027-03-20", "moving")
-        self._cron("2027-04-01")
+        self._run_daily_jobs("2027-04-01")
         with freeze_time("2027-04-25"):
             self.contract.sudo(self.salesman)._infogerance_cancel_termination()
         self.assertFalse(self.contract.date_end)
         self.assertEqual(self.contract.infogerance_commitment_end, "2026-12-31")
-        self._cron("2027-05-01")
+        self._run_daily_jobs("2027-05-01")
         self.assertEqual(self._invoiced()[-1], ("2027-05-01", "2027-05-01", 3, 75.0))
         with freeze_time("2027-05-02"):
             end = self.contract.sudo(self.salesman)._infogerance_terminate("2027-05-02", "again")
@@ -123,13 +116,13 @@ class TestPlanChangeEdges(InfogeranceCase):
         plan from 01/03 (the next period to invoice), never in January or
         February: February gets a regularisation for the back-dated computer
         at the first offer's price."""
-        self._cron("2026-01-01")
-        self._cron("2026-02-01")
+        self._run_daily_jobs("2026-01-01")
+        self._run_daily_jobs("2026-02-01")
         self._order_offer2("2026-02-10", "2026-01-15")
         change = self.contract.infogerance_plan_change_ids
         self.assertEqual((change.state, change.date), ("pending", "2026-03-01"))
         self.assertEqual(self.contract.infogerance_offer_id, self.offer)
-        self._cron("2026-03-01")
+        self._run_daily_jobs("2026-03-01")
         self.assertEqual(change.state, "applied")
         self.assertEqual(
             sorted(line for line in self._invoiced() if line[0] == "2026-03-01"),

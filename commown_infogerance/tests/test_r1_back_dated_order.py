@@ -10,13 +10,6 @@ class TestR1BackDatedOrder(InfogeranceCase):
         super().setUp()
         self.customer.infogerance_separate_invoices = True
 
-    def cron(self, day):
-        Contract = self.env["account.analytic.account"]
-        with freeze_time(day):
-            Contract._cron_infogerance_apply_plan_changes()
-            Contract._cron_infogerance_dated_fleet_changes()
-            Contract.cron_recurring_create_invoice()
-
     def _invoices(self, contract):
         return self.env["account.invoice"].search(
             [("contract_id", "=", contract.id)], order="date_invoice, id"
@@ -28,13 +21,13 @@ class TestR1BackDatedOrder(InfogeranceCase):
         with freeze_time("2026-01-01"):
             self._confirm(self.customer, computers=1)
         contract = self._service_contract(self.customer)
-        self.cron("2026-01-01")
-        self.cron("2026-02-01")
+        self._run_daily_jobs("2026-01-01")
+        self._run_daily_jobs("2026-02-01")
         with freeze_time("2026-02-10"):
             self._rentals(self.customer).write({"date_end": "2026-02-09"})
         self.assertEqual(contract.date_end, "2026-02-28")
         self.assertTrue(contract.infogerance_empty_fleet_end)
-        self.cron("2026-03-01")
+        self._run_daily_jobs("2026-03-01")
         self.assertEqual(
             self._invoices(contract).mapped("date_invoice"), ["2026-01-01", "2026-02-01"]
         )
@@ -54,8 +47,8 @@ class TestR1BackDatedOrder(InfogeranceCase):
         lifted = contract.infogerance_fleet_event_ids.filtered(lambda e: e.cause == "end_lifted")
         self.assertEqual(lifted.mapped("date"), ["2026-02-20"])
         self.assertEqual(len(self._rentals(self.customer).mapped("infogerance_contract_id")), 1)
-        self.cron("2026-03-06")
-        self.cron("2026-04-01")
+        self._run_daily_jobs("2026-03-06")
+        self._run_daily_jobs("2026-04-01")
         invoices = self._invoices(contract)
         self.assertEqual(
             invoices.mapped("date_invoice"),
