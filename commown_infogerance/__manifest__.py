@@ -63,6 +63,8 @@
         "views/website_sale_templates.xml",
         "views/portal_templates.xml",
         "views/portal_termination_templates.xml",
+        "data/infogerance_billing_cron.xml",
+        "views/infogerance_billing_run_views.xml",
     ],
     "demo": [
         "demo/infogerance_demo.xml",

@@ -58,3 +58,6 @@ from . import account_analytic_account_terms
 from . import infogerance_mrr_movement
 from . import mail_message
 from . import mail_followers
+from . import account_analytic_account_billing_error
+from . import infogerance_billing_run
+from . import infogerance_billing_run_item

@@ -13,3 +13,9 @@ class ResCompany(models.Model):
         "receipt up to this many days ago; older dates need a managed-services manager "
         "and a reason.",
     )
+    infogerance_billing_chunk_size = fields.Integer(
+        string="Billing runs: customers per chunk",
+        default=50,
+        help="A billing run bills its customers by chunks of this size (one queue job "
+        "each when the job queue module is installed).",
+    )

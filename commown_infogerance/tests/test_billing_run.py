@@ -1,0 +1,161 @@
+"""The month's billing run: one item per customer and date (the database forbids a
+second), each customer billed on its own, a failing customer recorded while the
+others are invoiced, a second run of the same date doing only what is left."""
+import psycopg2
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError
+from odoo.tools import mute_logger
+
+from ..models.billing_transaction import IN_CALLER_TRANSACTION
+from .common import InfogeranceCase
+
+
+class TestBillingRun(InfogeranceCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # the test's data is not committed: each customer in a savepoint instead
+        cls.env = cls.env(
+            context=dict(cls.env.context, infogerance_billing_transaction=IN_CALLER_TRANSACTION)
+        )
+        cls.accountant = cls._create_user(
+            "Alex Accountant", "infogerance_accountant", "account.group_account_invoice"
+        )
+        with freeze_time("2026-01-01"):
+            cls._confirm(cls, cls.customer, computers=2)
+            cls._confirm(cls, cls.other_customer, computers=1)
+        cls.Run = cls.env["infogerance.billing.run"]
+
+    def _cron(self, day):
+        with freeze_time(day):
+            return self.Run._cron_infogerance_billing_run()
+
+    def _contracts(self, partner):
+        return self._rentals(partner) | self._service_contract(partner)
+
+    def _invoice_lines(self, partner):
+        return self.env["account.invoice.line"].search(
+            [("account_analytic_id", "in", self._contracts(partner).ids)]
+        )
+
+    def test_billing_run_invoices_each_customer_once_per_date(self):
+        run = self._cron("2026-01-01")
+        self.assertEqual(len(run), 1)
+        self.assertEqual(run.date, "2026-01-01")
+        self.assertEqual(run.trigger, "cron")
+        self.assertEqual(
+            set(run.item_ids.mapped("partner_id").ids)
+            >= {self.customer.id, self.other_customer.id},
+            True,
+        )
+        self.assertEqual(run.state, "done")
+        self.assertEqual(len(self._invoice_lines(self.customer)), 3)
+        self.assertEqual(len(self._invoice_lines(self.other_customer)), 2)
+        item = run.item_ids.filtered(lambda i: i.partner_id == self.customer)
+        self.assertEqual(item.state, "done")
+        self.assertEqual(len(item.invoice_ids), 1)
+        self.assertEqual(item.contract_ids, self._contracts(self.customer))
+        self.assertEqual(run.invoice_count, len(run.item_ids.mapped("invoice_ids")))
+        self.assertAlmostEqual(
+            run.amount_untaxed, sum(run.item_ids.mapped("invoice_ids.amount_untaxed")), places=2
+        )
+        # the same date again (the cron resumed, or an accountant): nothing more
+        self.assertEqual(self._cron("2026-01-01"), run)
+        run.sudo(self.accountant).action_start()
+        run.sudo(self.accountant).action_retry_failed()
+        self.assertEqual(len(self._invoice_lines(self.customer)), 3)
+        self.assertEqual(self.Run.search_count([("date", "=", "2026-01-01")]), 1)
+        # next month: a new run
+        run2 = self._cron("2026-02-01")
+        self.assertNotEqual(run2, run)
+        self.assertEqual(len(self._invoice_lines(self.customer)), 6)
+
+    def test_billing_run_item_unique_in_the_database(self):
+        run = self._cron("2026-01-01")
+        item = run.item_ids[0]
+        with self.assertRaises(psycopg2.IntegrityError), mute_logger("odoo.sql_db"):
+            with self.env.cr.savepoint():
+                self.env["infogerance.billing.run.item"].create(
+                    {
+                        "run_id": run.id,
+                        "partner_id": item.partner_id.id,
+                        "date": item.date,
+                        "company_id": item.company_id.id,
+                    }
+                )
+        with self.assertRaises(psycopg2.IntegrityError), mute_logger("odoo.sql_db"):
+            with self.env.cr.savepoint():
+                self.Run.create({"date": run.date, "company_id": run.company_id.id})
+
+    def test_billing_run_failing_customer_isolated_blocking_warning(self):
+        self.customer.write({"invoice_warn": "block", "invoice_warn_msg": "Unpaid since May"})
+        run = self._cron("2026-01-01")
+        failed = run.item_ids.filtered(lambda i: i.partner_id == self.customer)
+        self.assertEqual(failed.state, "failed")
+        self.assertIn("blocking invoice warning", failed.error)
+        self.assertIn("Unpaid since May", failed.error)
+        self.assertTrue(failed.error_date)
+        self.assertEqual(run.failed_item_ids, failed)
+        self.assertEqual(run.state, "failed")
+        self.assertEqual(run.customer_failed, 1)
+        # the others are invoiced
+        self.assertEqual(len(self._invoice_lines(self.other_customer)), 2)
+        self.assertFalse(self._invoice_lines(self.customer))
+        # on the contracts: the error, the filter, a message, one activity
+        contracts = self._contracts(self.customer)
+        Contract = self.env["account.analytic.account"]
+        self.assertEqual(
+            Contract.search([("infogerance_billing_error", "!=", False)]) & contracts, contracts
+        )
+        for contract in contracts:
+            self.assertIn("Unpaid since May", contract.infogerance_billing_error)
+            self.assertEqual(len(contract.activity_ids), 1)
+            self.assertIn("Unpaid since May", contract.message_ids[0].body)
+        # failing again adds no second activity
+        run.action_retry_failed()
+        self.assertEqual(len(contracts[0].activity_ids), 1)
+        self.assertEqual(failed.attempts, 2)
+        # once the warning is lifted, the accountant runs the failed again
+        self.customer.write({"invoice_warn": "no-message"})
+        run.sudo(self.accountant).action_retry_failed()
+        self.assertEqual(failed.state, "done")
+        self.assertFalse(failed.error)
+        self.assertEqual(len(self._invoice_lines(self.customer)), 3)
+        self.assertFalse(contracts.filtered("infogerance_billing_error"))
+        self.assertFalse(contracts.mapped("activity_ids"))
+        self.assertEqual(run.state, "done")
+
+    def test_billing_run_failing_customer_isolated_database_error(self):
+        """A failure deep in the invoice (here a constraint of the database) is
+        recorded too, and the other customers are invoiced."""
+        self.customer.property_account_receivable_id = False
+        run = self._cron("2026-01-01")
+        failed = run.item_ids.filtered(lambda i: i.partner_id == self.customer)
+        self.assertEqual(failed.state, "failed")
+        self.assertTrue(failed.error)
+        self.assertEqual(len(self._invoice_lines(self.other_customer)), 2)
+
+    def test_billing_run_refused_to_salesman_and_portal(self):
+        run = self._cron("2026-01-01")
+        portal = self.env["res.users"].create(
+            {
+                "name": "Pat Portal",
+                "login": "billing_portal",
+                "partner_id": self.customer.id,
+                "groups_id": [(6, 0, [self.env.ref("base.group_portal").id])],
+            }
+        )
+        for user in (self.salesman, portal):
+            for method in ("action_start", "action_retry_failed"):
+                with self.assertRaises(AccessError):
+                    getattr(run.sudo(user), method)()
+            with self.assertRaises(AccessError):
+                run.sudo(user).read(["date"])
+            with self.assertRaises(AccessError):
+                self.env["infogerance.billing.run.item"].sudo(user).search_read([])
+            with self.assertRaises(AccessError):
+                self.Run.sudo(user).create({"date": "2026-03-01"})
+        # accountants and managers may
+        self.assertTrue(run.sudo(self.accountant).read(["customer_count"]))
+        self.assertTrue(run.sudo(self.manager).action_start())
