@@ -14,6 +14,7 @@
     ],
     "data": [
         "data/queue_job_channel_data.xml",
+        "data/infogerance_billing_queue_data.xml",
     ],
     "installable": True,
     "application": False,

@@ -1,1 +1,2 @@
 from . import account_analytic_account
+from . import infogerance_billing_run

@@ -1,0 +1,84 @@
+import logging
+from datetime import datetime, timedelta
+
+from odoo import _, api, fields, models
+
+from odoo.addons.queue_job.job import job
+
+_logger = logging.getLogger(__name__)
+
+#: First key of the advisory locks that say "this job's transaction is alive"
+#: (the second is the hash of the job's uuid): 0x1F05 for "infogerance billing".
+JOB_LOCK_CLASS = 0x1F05
+#: A job marked started (or enqueued) this recently may not have taken its lock
+#: yet: it is left alone. The lock, not this delay, tells a dead worker's job.
+LOCK_GRACE_SECONDS = 30
+BILLING_CHANNEL = "root.infogerance.billing"
+BILLING_JOB_METHOD = "_infogerance_job_bill_chunk"
+
+
+class InfogeranceBillingRun(models.Model):
+    """Billing runs as queue jobs: one job per chunk of customers, on a channel of
+    their own (its capacity is the ``[queue_job] channels`` setting), so that the
+    month spreads over every worker and server sharing the database. A job left
+    started or enqueued by a killed worker is requeued: its transaction, which held
+    an advisory lock, is gone (queue_job 11.0 never requeues such a job)."""
+
+    _inherit = "infogerance.billing.run"
+
+    @api.multi
+    def _infogerance_dispatch(self, chunks):
+        self.ensure_one()
+        for number, chunk in enumerate(chunks, 1):
+            self.with_delay(
+                channel=BILLING_CHANNEL,
+                description=_("%(run)s: customers, chunk %(number)s of %(count)s")
+                % {"run": self.name, "number": number, "count": len(chunks)},
+            )._infogerance_job_bill_chunk(chunk)
+
+    @api.multi
+    @job(default_channel=BILLING_CHANNEL)
+    def _infogerance_job_bill_chunk(self, item_ids):
+        """Job: bill these items (each customer committed on its own). The job's
+        own transaction holds an advisory lock until the job ends: a worker
+        killed meanwhile releases it, which tells its job is dead."""
+        uuid = self.env.context.get("job_uuid")
+        if uuid:
+            self.env.cr.execute(
+                "SELECT pg_try_advisory_xact_lock(%s, hashtext(%s))", (JOB_LOCK_CLASS, uuid)
+            )
+            if not self.env.cr.fetchone()[0]:
+                return "another worker runs this job: nothing done"
+        billed = self.env["infogerance.billing.run.item"]._infogerance_bill_items(item_ids)
+        return "%s of %s customer(s) billed" % (billed, len(item_ids))
+
+    @api.model
+    def _cron_infogerance_requeue_dead_jobs(self):
+        """Requeue the billing jobs left started (or enqueued) by a dead worker:
+        those whose advisory lock nobody holds. Returns the jobs requeued."""
+        limit = fields.Datetime.to_string(datetime.now() - timedelta(seconds=LOCK_GRACE_SECONDS))
+        candidates = self.env["queue.job"].search(
+            [
+                ("method_name", "=", BILLING_JOB_METHOD),
+                "|",
+                "&",
+                ("state", "=", "started"),
+                ("date_started", "<=", limit),
+                "&",
+                ("state", "=", "enqueued"),
+                ("date_enqueued", "<=", limit),
+            ]
+        )
+        dead = self.env["queue.job"]
+        for record in candidates:
+            # taken (and kept to the end of this transaction) only if no live
+            # transaction holds it
+            self.env.cr.execute(
+                "SELECT pg_try_advisory_xact_lock(%s, hashtext(%s))", (JOB_LOCK_CLASS, record.uuid)
+            )
+            if self.env.cr.fetchone()[0]:
+                dead |= record
+        if dead:
+            _logger.warning("billing: requeue %s job(s) of dead workers: %s", len(dead), dead.ids)
+            dead.requeue()
+        return dead
