@@ -61,3 +61,4 @@ from . import mail_followers
 from . import account_analytic_account_billing_error
 from . import infogerance_billing_run
 from . import infogerance_billing_run_item
+from . import infogerance_billing_run_item_stages

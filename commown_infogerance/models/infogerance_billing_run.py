@@ -4,9 +4,11 @@ import psycopg2
 
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 
 from ..groups import MANAGER_GROUP
 from .billing_transaction import own_transaction
+from .infogerance_billing_run_item import CONCURRENCY_TRIES
 
 _logger = logging.getLogger(__name__)
 
@@ -259,15 +261,27 @@ class InfogeranceBillingRun(models.Model):
         by chunks. Returns the number of chunks dispatched."""
         self.ensure_one()
         self._infogerance_add_items()
-        states = ("todo", "failed") if include_failed else ("todo",)
-        items = self.env["infogerance.billing.run.item"].search(
-            [("run_id", "=", self.id), ("state", "in", states)], order="id"
-        )
-        size = max(self.company_id.infogerance_billing_chunk_size, 1)
-        chunks = [items.ids[i : i + size] for i in range(0, len(items), size)]
-        _logger.info(
-            "billing run %s: %s customers in %s chunks", self.date, len(items), len(chunks)
-        )
+        # read in a transaction of its own: the caller's snapshot may predate the
+        # run (created by another cron at the same time) or its items
+        with own_transaction(self.env) as env:
+            run = self.with_env(env)
+            states = ("todo", "failed") if include_failed else ("todo",)
+            # and the customers done whose later stages (validate, send) are not
+            items = env["infogerance.billing.run.item"].search(
+                [
+                    ("run_id", "=", run.id),
+                    "|",
+                    ("state", "in", states),
+                    "&",
+                    ("state", "=", "done"),
+                    ("stages_done", "=", False),
+                ],
+                order="id",
+            )
+            size = max(run.company_id.infogerance_billing_chunk_size, 1)
+            item_ids, date = items.ids, run.date
+        chunks = [item_ids[i : i + size] for i in range(0, len(item_ids), size)]
+        _logger.info("billing run %s: %s customers in %s chunks", date, len(item_ids), len(chunks))
         self._infogerance_dispatch(chunks)
         return len(chunks)
 
@@ -276,6 +290,16 @@ class InfogeranceBillingRun(models.Model):
         """One item per customer due on the run's date (committed), none for a
         customer who has one already (the database's unique constraint)."""
         self.ensure_one()
+        for attempt in range(1, CONCURRENCY_TRIES + 1):
+            try:
+                return self._infogerance_add_items_once()
+            except psycopg2.OperationalError as err:
+                # two crons adding the items of one run at once
+                if err.pgcode not in PG_CONCURRENCY_ERRORS_TO_RETRY or attempt == CONCURRENCY_TRIES:
+                    raise
+        return None
+
+    def _infogerance_add_items_once(self):
         with own_transaction(self.env) as env:
             run = self.with_env(env)
             if not run.date_started:

@@ -19,3 +19,15 @@ class ResCompany(models.Model):
         help="A billing run bills its customers by chunks of this size (one queue job "
         "each when the job queue module is installed).",
     )
+    infogerance_billing_validate = fields.Boolean(
+        string="Billing runs: validate the invoices",
+        default=True,
+        help="A billing run numbers and posts the invoices it makes; an invoice that "
+        "fails to validate stays draft, with its error on the run.",
+    )
+    infogerance_billing_send = fields.Boolean(
+        string="Billing runs: e-mail the invoices",
+        default=True,
+        help="A billing run queues the e-mail of each invoice it validated, with its PDF, "
+        "in the customer's language.",
+    )

@@ -1,6 +1,8 @@
 """The month's billing run: one item per customer and date (the database forbids a
 second), each customer billed on its own, a failing customer recorded while the
 others are invoiced, a second run of the same date doing only what is left."""
+from unittest import mock
+
 import psycopg2
 from freezegun import freeze_time
 
@@ -11,7 +13,7 @@ from ..models.billing_transaction import IN_CALLER_TRANSACTION
 from .common import InfogeranceCase
 
 
-class TestBillingRun(InfogeranceCase):
+class BillingRunCase(InfogeranceCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -39,6 +41,8 @@ class TestBillingRun(InfogeranceCase):
             [("account_analytic_id", "in", self._contracts(partner).ids)]
         )
 
+
+class TestBillingRun(BillingRunCase):
     def test_billing_run_invoices_each_customer_once_per_date(self):
         run = self._cron("2026-01-01")
         self.assertEqual(len(run), 1)
@@ -159,3 +163,90 @@ class TestBillingRun(InfogeranceCase):
         # accountants and managers may
         self.assertTrue(run.sudo(self.accountant).read(["customer_count"]))
         self.assertTrue(run.sudo(self.manager).action_start())
+
+
+class TestBillingRunStages(BillingRunCase):
+    """After the invoices: validated, then e-mailed through the mail queue in the
+    customer's language, once; a failure of a stage is recorded and resumed."""
+
+    def _mails(self, invoices):
+        return self.env["mail.mail"].search(
+            [("model", "=", "account.invoice"), ("res_id", "in", invoices.ids)]
+        )
+
+    def test_billing_run_validates_and_queues_each_invoice_mail_once(self):
+        self.env.ref("base.lang_fr").active = True
+        self.other_customer.lang = "fr_FR"
+        self.customer.lang = "en_US"
+        run = self._cron("2026-01-01")
+        invoices = run.item_ids.mapped("invoice_ids")
+        self.assertTrue(invoices)
+        self.assertEqual(set(invoices.mapped("state")), {"open"})
+        self.assertTrue(all(invoices.mapped("sent")))
+        self.assertTrue(all(run.item_ids.mapped("stages_done")))
+        mails = self._mails(invoices)
+        self.assertEqual(len(mails), len(invoices))
+        # queued, never sent inside the run
+        self.assertEqual(set(mails.mapped("state")), {"outgoing"})
+        for mail in mails:
+            self.assertEqual(len(mail.attachment_ids), 1, "the invoice's PDF")
+        french = mails.filtered(
+            lambda m: m.res_id in self._invoice_lines(self.other_customer).mapped("invoice_id").ids
+        )
+        english = mails.filtered(
+            lambda m: m.res_id in self._invoice_lines(self.customer).mapped("invoice_id").ids
+        )
+        self.assertIn("Facture", french.subject)
+        self.assertIn("Invoice", english.subject)
+        # resumed, run again: no second e-mail
+        run.action_start()
+        run.action_retry_failed()
+        self.assertEqual(self._mails(invoices), mails)
+
+    def test_billing_run_mail_outage_loses_nothing(self):
+        from odoo.addons.base.ir.ir_mail_server import MailDeliveryException
+
+        IrMailServer = type(self.env["ir.mail_server"])
+        with mock.patch.object(
+            IrMailServer, "send_email", side_effect=MailDeliveryException("SMTP down", "down")
+        ) as send:
+            run = self._cron("2026-01-01")
+            self.assertFalse(send.called, "the run sends nothing itself")
+            invoices = run.item_ids.mapped("invoice_ids")
+            self.assertEqual(run.state, "done")
+            self.assertEqual(set(invoices.mapped("state")), {"open"})
+            mails = self._mails(invoices)
+            self.assertEqual(len(mails), len(invoices))
+            mails.send()
+            self.assertEqual(set(mails.mapped("state")), {"exception"})
+        # the server back: the same e-mails go, with their PDF
+        with mock.patch.object(IrMailServer, "send_email", return_value="<id@test>") as send:
+            mails.mark_outgoing()
+            mails.send()
+            self.assertEqual(send.call_count, len(invoices))
+
+    def test_billing_run_validation_failure_recorded_then_resumed(self):
+        Invoice = type(self.env["account.invoice"])
+        original = Invoice.action_invoice_open
+        customer = self.customer
+
+        def refuse_one(invoices):
+            if invoices.mapped("partner_id.commercial_partner_id") == customer:
+                raise ValueError("Fiscal year closed")
+            return original(invoices)
+
+        with mock.patch.object(Invoice, "action_invoice_open", refuse_one):
+            run = self._cron("2026-01-01")
+        item = run.item_ids.filtered(lambda i: i.partner_id == self.customer)
+        other = run.item_ids.filtered(lambda i: i.partner_id == self.other_customer)
+        self.assertEqual(item.state, "done")
+        self.assertIn("Fiscal year closed", item.stage_error)
+        self.assertFalse(item.stages_done)
+        self.assertEqual(item.invoice_ids.state, "draft")
+        self.assertEqual(other.invoice_ids.state, "open")
+        # run again: the stage is resumed, nothing invoiced twice
+        run.sudo(self.accountant).action_start()
+        self.assertEqual(item.invoice_ids.state, "open")
+        self.assertFalse(item.stage_error)
+        self.assertTrue(item.stages_done)
+        self.assertEqual(len(self._invoice_lines(self.customer)), 3)

@@ -21,6 +21,8 @@ EXPECTED = {
     # payment methods (does one need a mandate?), read by OCA when a salesman
     # confirms or invoices an order paid by direct debit
     "account.payment.method": ("----", "----", "----", "r---", "----", "r---"),
+    "infogerance.billing.run": ("----", "----", "----", "----", "----", "rwc-"),
+    "infogerance.billing.run.item": ("----", "----", "----", "----", "----", "r---"),
     "infogerance.contract.tier": ("----", "r---", "----", "r---", "r---", "rwcd"),
     "infogerance.fleet.event": ("----", "r---", "----", "r---", "----", "r---"),
     "infogerance.offer": ("r---", "r---", "r---", "r---", "r---", "rwcd"),

@@ -3,6 +3,7 @@ from datetime import datetime, timedelta
 
 from odoo import _, api, fields, models
 
+from odoo.addons.commown_infogerance.models.billing_transaction import own_transaction
 from odoo.addons.queue_job.job import job
 
 _logger = logging.getLogger(__name__)
@@ -29,11 +30,14 @@ class InfogeranceBillingRun(models.Model):
     @api.multi
     def _infogerance_dispatch(self, chunks):
         self.ensure_one()
+        # the caller's snapshot may predate the run (created by another cron)
+        with own_transaction(self.env) as env:
+            name = self.with_env(env).name
         for number, chunk in enumerate(chunks, 1):
             self.with_delay(
                 channel=BILLING_CHANNEL,
                 description=_("%(run)s: customers, chunk %(number)s of %(count)s")
-                % {"run": self.name, "number": number, "count": len(chunks)},
+                % {"run": name, "number": number, "count": len(chunks)},
             )._infogerance_job_bill_chunk(chunk)
 
     @api.multi
