@@ -4,6 +4,7 @@ from odoo.http import request
 
 from odoo.addons.sale.controllers.portal import CustomerPortal
 
+from ..rules import customer_text
 from .website_sale import InfogeranceWebsiteSale
 
 
@@ -64,6 +65,12 @@ class InfogerancePortalTerms(CustomerPortal):
             return {"error": _("Invalid order")}
         except UserError as exc:
             return {"error": exc.name}
-        return super().portal_quote_accept(
-            res_id, access_token=access_token, partner_name=partner_name, signature=signature
-        )
+        try:
+            # the confirmation gate (payment or mandate): refused, nothing is kept
+            with request.env.cr.savepoint():
+                return super().portal_quote_accept(
+                    res_id, access_token=access_token, partner_name=partner_name, signature=signature
+                )
+        except UserError as exc:
+            request.env.clear()
+            return {"error": customer_text(exc.name)}
