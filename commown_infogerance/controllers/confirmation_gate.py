@@ -11,9 +11,7 @@ from .terms import InfogeranceWebsiteSaleTerms
 
 
 def _refusal(error):
-    """The gate's refusal as a customer reads it; the savepoint rolled its writes
-    back, the cache forgets them."""
-    request.env.clear()
+    """The gate's refusal as a customer reads it."""
     return customer_text(error.name)
 
 
@@ -58,13 +56,14 @@ class InfogeranceWebsiteSaleGate(InfogeranceWebsiteSaleTerms):
             return super().payment_validate(
                 transaction_id=transaction_id, sale_order_id=sale_order_id, **post
             )
-        try:
-            with request.env.cr.savepoint():
-                return super().payment_validate(
-                    transaction_id=transaction_id, sale_order_id=sale_order_id, **post
-                )
-        except UserError as error:
-            return self._infogerance_payment_page(order, _refusal(error))
+        if order and not order.amount_total and not tx:
+            # the confirmation super() makes, checked first: a refusal shows why
+            problem = order._infogerance_confirmation_problem()
+            if problem:
+                return self._infogerance_payment_page(order, customer_text(problem))
+        return super().payment_validate(
+            transaction_id=transaction_id, sale_order_id=sale_order_id, **post
+        )
 
     @http.route(methods=["POST"])
     def payment_token(self, pm_id=None, **kwargs):
@@ -77,6 +76,12 @@ class InfogeranceWebsiteSaleGate(InfogeranceWebsiteSaleTerms):
                 order._infogerance_check_payable()
             except UserError as error:
                 return self._infogerance_payment_page(order, _refusal(error))
+            card = request.env["payment.token"].sudo().browse(int(pm_id or 0)).exists()
+            owner = order.partner_id.commercial_partner_id
+            if card and card.partner_id.commercial_partner_id != owner:
+                return self._infogerance_payment_page(
+                    order, _("This saved payment method is not yours: choose one of yours.")
+                )
         return super().payment_token(pm_id=pm_id, **kwargs)
 
 

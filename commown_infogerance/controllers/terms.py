@@ -65,12 +65,10 @@ class InfogerancePortalTerms(CustomerPortal):
             return {"error": _("Invalid order")}
         except UserError as exc:
             return {"error": exc.name}
-        try:
-            # the confirmation gate (payment or mandate): refused, nothing is kept
-            with request.env.cr.savepoint():
-                return super().portal_quote_accept(
-                    res_id, access_token=access_token, partner_name=partner_name, signature=signature
-                )
-        except UserError as exc:
-            request.env.clear()
-            return {"error": customer_text(exc.name)}
+        # the confirmation gate (conditions, payment or mandate), before signing
+        problem = order_sudo._infogerance_confirmation_problem()
+        if problem:
+            return {"error": customer_text(problem)}
+        return super().portal_quote_accept(
+            res_id, access_token=access_token, partner_name=partner_name, signature=signature
+        )
