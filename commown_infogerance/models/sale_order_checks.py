@@ -118,7 +118,9 @@ class SaleOrder(models.Model):
             reason = _("it is not published in the shop")
         else:
             return False
-        return _("Offers for sale - offer %(offer)s cannot be sold on order %(order)s: %(reason)s.") % {
+        return _(
+            "Offers for sale - offer %(offer)s cannot be sold on order %(order)s: %(reason)s."
+        ) % {
             "offer": product.display_name,
             "order": self.name,
             "reason": reason,

@@ -35,7 +35,10 @@ class SaleOrder(models.Model):
         for order in self.filtered(lambda o: o._infogerance_sells_subscription()):
             if order.state not in ("draft", "sent"):
                 raise UserError(
-                    _("Order %(order)s is already confirmed or cancelled: it is not confirmed again.")
+                    _(
+                        "Order %(order)s is already confirmed or cancelled: it is not "
+                        "confirmed again."
+                    )
                     % {"order": order.name}
                 )
         self._infogerance_check_sale_rules()

@@ -177,9 +177,7 @@ class TestConfirmationGate(SecurityAttackCase):
             }
         )
         self.http_cr.commit()
-        self.opener.get(
-            self._url("/shop/payment/validate?transaction_id=%d" % tx.id), timeout=60
-        )
+        self.opener.get(self._url("/shop/payment/validate?transaction_id=%d" % tx.id), timeout=60)
         self._refresh(order)
         self.assertEqual(order.state, "draft")
 
@@ -277,9 +275,7 @@ class TestConfirmationGate(SecurityAttackCase):
     def test_gate_pay_sale_routes_check_the_order_and_the_conditions(self):
         order = self._quotation(self.customer_c)
         self._login("contact_b")
-        _result, error = self._json(
-            "/pay/sale/%d/form_tx" % order.id, acquirer_id=self.transfer.id
-        )
+        _result, error = self._json("/pay/sale/%d/form_tx" % order.id, acquirer_id=self.transfer.id)
         self.assertTrue(error)
         self.assertFalse(self._transactions(order))
         token = self._login("contact_c")
@@ -347,7 +343,11 @@ class TestConfirmationGate(SecurityAttackCase):
             order.ids,
         )
         self.assertFault(
-            "AccessError|not allowed|restrict", self.employee, "sale.order", "action_confirm", order.ids
+            "AccessError|not allowed|restrict",
+            self.employee,
+            "sale.order",
+            "action_confirm",
+            order.ids,
         )
         self._refresh(order)
         self.assertEqual(order.state, "sent")
