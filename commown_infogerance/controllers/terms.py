@@ -4,6 +4,7 @@ from odoo.http import request
 
 from odoo.addons.sale.controllers.portal import CustomerPortal
 
+from ..rules import customer_text
 from .website_sale import InfogeranceWebsiteSale
 
 
@@ -64,6 +65,10 @@ class InfogerancePortalTerms(CustomerPortal):
             return {"error": _("Invalid order")}
         except UserError as exc:
             return {"error": exc.name}
+        # the confirmation gate (conditions, payment or mandate), before signing
+        problem = order_sudo._infogerance_confirmation_problem()
+        if problem:
+            return {"error": customer_text(problem)}
         return super().portal_quote_accept(
             res_id, access_token=access_token, partner_name=partner_name, signature=signature
         )

@@ -52,9 +52,11 @@ from . import account_analytic_invoice_line
 from . import sale_order_payment
 from . import sale_order_line_payment
 from . import sale_order_terms
+from . import sale_order_gate
 from . import account_analytic_account_terms
 
 # Last: its SQL view reads the columns the models above create.
 from . import infogerance_mrr_movement
 from . import mail_message
 from . import mail_followers
+from . import payment_transaction

@@ -241,6 +241,10 @@ class AccountAnalyticAccount(models.Model):
             raise UserError(_("%(name)s is not a managed-service contract.") % {"name": self.name})
         force = bool(force_end_date)
         self._infogerance_check_may_terminate(force)
+        if self.env.user.share:
+            # a customer's request is received the day it is made, whatever it says (R6)
+            request_date = fields.Date.context_today(self)
+            backdate_reason = None
         if self.date_end:
             raise UserError(
                 _("Contract %(name)s is already terminated: it ends on %(end)s.")

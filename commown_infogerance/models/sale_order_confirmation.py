@@ -12,9 +12,8 @@ class SaleOrder(models.Model):
 
     @api.multi
     def _action_confirm(self):
-        """Confirming, from the backend or the shop, creates the contracts."""
-        self._infogerance_update_service_lines()
-        self._infogerance_check_sale_rules()
+        """Confirming, from the backend or the shop, creates the contracts (once
+        the gate of ``sale_order_gate.py`` let the order through)."""
         result = super()._action_confirm()
         self._infogerance_create_contracts()
         return result
