@@ -58,3 +58,5 @@ from . import account_analytic_account_terms
 from . import infogerance_mrr_movement
 from . import mail_message
 from . import mail_followers
+from . import account_analytic_account_invoicing_access
+from . import account_analytic_account_mandate
