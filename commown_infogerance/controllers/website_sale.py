@@ -61,11 +61,13 @@ class InfogeranceWebsiteSale(WebsiteSale):
             # the target is read only to check it; website_sale writes it as superuser
             target = request.env["res.partner"].sudo().browse(partner_id).exists()
             if not target or not target._infogerance_shop_may_edit(request.env.user, order):
-                return Forbidden(
+                response = Forbidden(
                     description=_(
                         "The shop's address form edits your own contact details and your "
                         "company's delivery addresses only: ask a customer manager or "
                         "Commown to change another contact."
                     )
-                )
+                ).get_response()
+                response.headers["Content-Type"] = "text/html; charset=utf-8"
+                return response
         return super().address(**kw)

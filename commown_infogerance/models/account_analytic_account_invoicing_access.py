@@ -14,12 +14,15 @@ class AccountAnalyticAccount(models.Model):
     _inherit = "account.analytic.account"
 
     def _infogerance_check_may_invoice(self):
-        """Raise unless the user may run the recurring invoicing."""
+        """Raise unless the user may run the recurring invoicing. Returns the
+        contracts to invoice with: an accountant, who issues invoices but does not
+        write contracts, runs it as the system once checked."""
         user = self.env.user
-        if self.env.uid == SUPERUSER_ID or any(
-            user.has_group(group) for group in (ACCOUNTANT_GROUP, MANAGER_GROUP)
-        ):
-            return
+        if self.env.uid == SUPERUSER_ID or user.has_group(MANAGER_GROUP):
+            return self
+        if user.has_group(ACCOUNTANT_GROUP):
+            # checked above: the invoicing advances the contracts' next invoice date
+            return self.sudo()
         raise AccessError(
             _(
                 "Recurring invoicing is run by the daily scheduled job, an accountant or a "
@@ -30,14 +33,14 @@ class AccountAnalyticAccount(models.Model):
 
     @api.model
     def cron_recurring_create_invoice(self):
-        self._infogerance_check_may_invoice()
+        this = self._infogerance_check_may_invoice()
         return super(
-            AccountAnalyticAccount, self.with_context(infogerance_invoicing=INVOICING_RUN)
+            AccountAnalyticAccount, this.with_context(infogerance_invoicing=INVOICING_RUN)
         ).cron_recurring_create_invoice()
 
     @api.multi
     def recurring_create_invoice(self):
-        self._infogerance_check_may_invoice()
+        this = self._infogerance_check_may_invoice()
         return super(
-            AccountAnalyticAccount, self.with_context(infogerance_invoicing=INVOICING_RUN)
+            AccountAnalyticAccount, this.with_context(infogerance_invoicing=INVOICING_RUN)
         ).recurring_create_invoice()

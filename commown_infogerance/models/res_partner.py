@@ -98,7 +98,7 @@ class ResPartner(models.Model):
         customer's rentals (``_infogerance_check_may_count_fleet``)."""
         self.ensure_one()
         self._infogerance_check_may_count_fleet()
-        commercial = self.commercial_partner_id.id
+        commercial = self.sudo().commercial_partner_id.id
         date = date or fields.Date.context_today(self)
         company = company or self.env.user.company_id
         return self._infogerance_fleet_sizes([commercial], date, company_id=company.id)[commercial]
@@ -108,17 +108,17 @@ class ResPartner(models.Model):
         billing, managers) and to the customer's own contacts; the raw SQL count
         would otherwise tell any employee any customer's fleet."""
         self.check_access_rights("read")
-        self.check_access_rule("read")
         user = self.env.user
         if self.env.uid == SUPERUSER_ID or any(user.has_group(g) for g in FLEET_READERS):
             return
-        if self.commercial_partner_id == user.partner_id.commercial_partner_id:
+        # compared as the system: a portal user may not read another customer
+        if self.sudo().commercial_partner_id == user.partner_id.sudo().commercial_partner_id:
             return
         raise AccessError(
             _(
                 "The computers a customer rents are told to Commown's sales, support and "
                 "billing staff and to the customer's own contacts: %(user)s may not count "
-                "those of %(customer)s."
+                "another customer's computers."
             )
-            % {"user": user.name, "customer": self.commercial_partner_id.display_name}
+            % {"user": user.name}
         )

@@ -71,14 +71,19 @@ class ResPartner(models.Model):
         whose managers are being named)."""
         if self.env.uid == SUPERUSER_ID or not self.env.user.share:
             return
-        partner = self.env.user.partner_id
+        partner = self.env.user.partner_id.sudo()
+        # read as the system: the user may not read the contacts being named
+        commercials = commercials.sudo()
         if not commercials or not all(partner._infogerance_may_act_for(c) for c in commercials):
             raise AccessError(
                 _(
                     "Customer managers are named by Commown's staff or by the company's own "
                     "managers: %(user)s may not make %(names)s a customer manager."
                 )
-                % {"user": self.env.user.name, "names": ", ".join(self.mapped("name")) or "-"}
+                % {
+                    "user": self.env.user.name,
+                    "names": ", ".join(self.sudo().mapped("name")) or "-",
+                }
             )
 
     def _infogerance_shop_may_edit(self, user, order):
