@@ -13,9 +13,10 @@ class InfogeranceTerms(http.Controller):
         ["/infogerance/conditions/<int:terms_id>"], type="http", auth="public", website=True
     )
     def infogerance_terms_page(self, terms_id, **kw):
-        """The conditions of an offer, public like the offer itself."""
+        """The conditions of an offer in force, public like the offer itself
+        (``infogerance.terms._infogerance_may_show``)."""
         terms = request.env["infogerance.terms"].search([("id", "=", terms_id)])
-        if not terms:
+        if not terms or not terms._infogerance_may_show(request.env.user):
             return request.not_found()
         return request.render("commown_infogerance.infogerance_terms_page", {"terms": terms})
 

@@ -60,3 +60,5 @@ from . import infogerance_mrr_movement
 from . import mail_message
 from . import mail_followers
 from . import payment_transaction
+from . import account_analytic_account_invoicing_access
+from . import account_analytic_account_mandate

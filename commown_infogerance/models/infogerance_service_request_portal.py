@@ -1,6 +1,8 @@
 from odoo import _, api, models
 from odoo.exceptions import AccessError
 
+from .chatter_text import escaped
+
 #: Channels a customer may choose in the portal (on site is the technician's call).
 PORTAL_CHANNELS = ("mail", "phone", "video", "remote")
 
@@ -62,7 +64,8 @@ class InfogeranceServiceRequest(models.Model):
         # whitelisted: the request is created by the system, authored by the contact.
         service_request = self.sudo().with_context(mail_create_nolog=True).create(values)
         service_request.message_post(
-            body=_("Request filed from the customer portal by %(name)s.") % {"name": partner.name},
+            body=_("Request filed from the customer portal by %(name)s.")
+            % escaped({"name": partner.name}),
             author_id=partner.id,
             message_type="comment",
             subtype="mail.mt_note",

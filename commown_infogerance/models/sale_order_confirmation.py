@@ -1,6 +1,7 @@
 from odoo import _, api, models
 
 from .account_analytic_account_fleet_trigger import ConfirmationCollector
+from .chatter_text import escaped
 from .sale_order import recompute_once
 
 
@@ -55,7 +56,7 @@ class SaleOrder(models.Model):
             for line, service in services.items():
                 if line in extended:
                     service.message_post(
-                        body=_("Extended by order %(order)s.") % {"order": order.name}
+                        body=_("Extended by order %(order)s.") % escaped({"order": order.name})
                     )
                     service._infogerance_change_plan(line, start)
                 to_reprice.add(service.id)

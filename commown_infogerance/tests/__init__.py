@@ -42,3 +42,5 @@ from . import test_security_deletion
 from . import test_security_attacks_mail
 from . import test_plan_change_edges
 from . import test_security_gate
+from . import test_security_second_round
+from . import test_security_attacks_fields
