@@ -61,15 +61,10 @@ class InfogeranceServiceRequest(models.Model):
         for request in self:
             allowed = request._infogerance_allowed_followers(partners)
             if not allowed and not channel_ids:
-                # Nothing to add: the caller's rights are checked as Odoo does (a
-                # user follows what it reads, makes others follow what it writes).
-                if partner_ids == [self.env.user.partner_id.id]:
-                    try:
-                        request.check_access_rights("read")
-                        request.check_access_rule("read")
-                    except AccessError:
-                        pass
-                else:
+                # Nothing to add (False). Making others follow needs the right to
+                # write the request, as in Odoo; following oneself answers False
+                # whatever the rights, as Odoo does for a record one cannot read.
+                if partner_ids != [self.env.user.partner_id.id]:
                     request.check_access_rights("write")
                     request.check_access_rule("write")
                 result = False
