@@ -35,6 +35,17 @@ class TestSecurityCompanies(SecurityAttackCase):
         env["infogerance.other.service"].create(
             {"name": "Printer care of B", "contract_id": self.contract_b.id}
         )
+        terms = env["infogerance.terms"].create(
+            {"name": "Conditions", "offer_id": self.offer.id, "version": "B1", "body": "<p>T</p>"}
+        )
+        env["infogerance.terms.acceptance"].create(
+            {
+                "terms_id": terms.id,
+                "contract_id": self.contract_b.id,
+                "partner_id": self.customer_b.id,
+                "channel": "portal",
+            }
+        )
         # Customer B is company B's customer: its profile moves there (the ORM
         # recomputes the Wi-Fi networks' and secrets' company) and its contracts
         # are made there (as if sold by company B; a contract's company is never
@@ -192,6 +203,7 @@ class TestSecurityCompanies(SecurityAttackCase):
                 "infogerance.profile.software",
                 "infogerance.profile.wifi",
                 "infogerance.service.request",
+                "infogerance.terms.acceptance",
             },
             seen,
         )
