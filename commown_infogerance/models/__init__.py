@@ -1,3 +1,4 @@
+from . import infogerance_company_mixin
 from . import infogerance_service_type
 from . import infogerance_price_tier
 from . import infogerance_onsite_city
@@ -37,6 +38,7 @@ from . import account_analytic_account_price_notice
 from . import account_analytic_account_protection
 from . import account_analytic_account_correction
 from . import infogerance_service_request_portal
+from . import infogerance_service_request_followers
 from . import sale_order
 from . import sale_order_checks
 from . import sale_order_confirmation

@@ -7,7 +7,11 @@ class AccountAnalyticInvoiceLine(models.Model):
     """A line added, changed or removed on its own (RPC, import of lines, another
     module) may turn its contract into a computer rental or back (onboarding)."""
 
-    _inherit = "account.analytic.invoice.line"
+    _name = "account.analytic.invoice.line"
+    _inherit = ["account.analytic.invoice.line", "infogerance.company.from.parent"]
+    # the company of the line's contract (or contract template), for the
+    # multi-company rule
+    _infogerance_company_parents = ("analytic_account_id",)
 
     @api.model
     def create(self, vals):

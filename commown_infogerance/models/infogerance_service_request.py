@@ -51,7 +51,13 @@ class InfogeranceServiceRequest(models.Model):
         domain=[("infogerance_role", "=", "service")],
         track_visibility="onchange",
     )
-    company_id = fields.Many2one(related="contract_id.company_id", store=True, readonly=True)
+    company_id = fields.Many2one(
+        comodel_name="res.company",
+        compute="_compute_company_id",
+        store=True,
+        readonly=True,
+        index=True,
+    )
     service_type_id = fields.Many2one(
         comodel_name="infogerance.service.type",
         string="Service",

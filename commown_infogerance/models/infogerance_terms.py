@@ -109,6 +109,8 @@ class InfogeranceTermsAcceptance(models.Model):
     order (and then contract), when, by whom, from which IP address."""
 
     _name = "infogerance.terms.acceptance"
+    _inherit = "infogerance.company.from.parent"
+    _infogerance_company_parents = ("contract_id", "order_id")
     _description = "Acceptance of managed-service conditions"
     _order = "date desc, id desc"
 

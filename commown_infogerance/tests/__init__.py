@@ -44,3 +44,4 @@ from . import test_plan_change_edges
 from . import test_security_gate
 from . import test_security_second_round
 from . import test_security_attacks_fields
+from . import test_security_companies
