@@ -41,3 +41,4 @@ from . import test_security_correction
 from . import test_security_deletion
 from . import test_security_attacks_mail
 from . import test_plan_change_edges
+from . import test_contract_template_lines
