@@ -27,7 +27,10 @@ def read_known(path, kind):
                 continue
             status, kinds, test_id, reason = (line.split(None, 3) + [""])[:4]
             if status not in ("baseline", "rule", "skip") or not reason:
-                sys.exit("%s:%s: want '<baseline|rule|skip> <demo|nodemo|both> <test id> <reason>'" % (path, number))
+                sys.exit(
+                    "%s:%s: want '<baseline|rule|skip> <demo|nodemo|both> <test id> <reason>'"
+                    % (path, number)
+                )
             if kinds in (kind, "both"):
                 known[test_id] = (status, reason)
     return known
@@ -57,13 +60,16 @@ def main(known_path, kind, addon_path, control_path=None):
         if status in ("baseline", "rule"):
             row["known"] += 1
             if outcome not in FAILED:
-                problems.append("%s: listed as a known failure (%s) but %s" % (test_id, status, outcome))
+                problems.append(
+                    "%s: listed as a known failure (%s) but %s" % (test_id, status, outcome)
+                )
         elif status == "skip":
             if outcome != "skipped":
                 problems.append("%s: listed as skipped but %s" % (test_id, outcome))
         elif outcome != "passed":
             problems.append(
-                "%s: %s with the addon: %s" % (test_id, outcome, addon[test_id]["message"].splitlines()[:1])
+                "%s: %s with the addon: %s"
+                % (test_id, outcome, addon[test_id]["message"].splitlines()[:1])
             )
     for test_id in sorted(set(known) - set(addon)):
         problems.append("%s: listed in %s but did not run" % (test_id, known_path))
@@ -76,12 +82,40 @@ def main(known_path, kind, addon_path, control_path=None):
                     "%s: listed as %s, so expected %s on the control database, got %s"
                     % (test_id, status, " or ".join(expected), outcome or "no run")
                 )
-    print("%-36s %5s %6s %6s %7s %6s" % ("module (%s database)" % kind, "run", "passed", "known", "skipped", "other"))
+    print(
+        "%-36s %5s %6s %6s %7s %6s"
+        % ("module (%s database)" % kind, "run", "passed", "known", "skipped", "other")
+    )
     for module, row in summary.items():
         other = row["failed"] + row["error"] - row["known"]
-        print("%-36s %5d %6d %6d %7d %6d" % (module, row["run"], row["passed"], row["known"], row["skipped"], other))
+        print(
+            "%-36s %5d %6d %6d %7d %6d"
+            % (module, row["run"], row["passed"], row["known"], row["skipped"], other)
+        )
     if control is not None:
         print("control database: %d listed test(s) checked" % len(known))
+        if len(control) > len(known):  # a full control run (PEERS_CONTROL=full): its summary
+            rows = collections.OrderedDict()
+            for test_id in sorted(control):
+                row = rows.setdefault(module_of(test_id), collections.Counter())
+                row["run"] += 1
+                row[control[test_id]["outcome"]] += 1
+            print(
+                "%-36s %5s %6s %6s %7s"
+                % ("module (control database)", "run", "passed", "failed", "skipped")
+            )
+            for module, row in rows.items():
+                failed = row["failed"] + row["error"]
+                print(
+                    "%-36s %5d %6d %6d %7d"
+                    % (module, row["run"], row["passed"], failed, row["skipped"])
+                )
+            for test_id in sorted(set(addon) & set(control)):
+                if control[test_id]["outcome"] != addon[test_id]["outcome"]:
+                    print(
+                        "differs: %s: %s with the addon, %s without"
+                        % (test_id, addon[test_id]["outcome"], control[test_id]["outcome"])
+                    )
     for problem in problems:
         print("PROBLEM " + problem)
     return 1 if problems else 0

@@ -59,7 +59,9 @@ def pytest_runtest_makereport(item, call):
         if isinstance(longrepr, tuple):  # a skip: (file, line, reason)
             message = longrepr[2]
         else:
-            message = str(getattr(longrepr, "reprcrash", None) and longrepr.reprcrash.message or longrepr)
+            message = str(
+                getattr(longrepr, "reprcrash", None) and longrepr.reprcrash.message or longrepr
+            )
     _outcomes[test_id] = {"outcome": outcome, "message": message[:500], "duration": report.duration}
 
 

@@ -74,6 +74,19 @@ run_pytest() {  # DB RESULTS LOG NODES...
   fi
 }
 
+# The control templates take minutes to build (the module install) and the tests
+# wait on PostgreSQL: build them meanwhile, in the background.
+declare -A control_build=()
+if [ "$PEERS_CONTROL" != 0 ]; then
+  for kind in ${PEERS_KINDS:-demo nodemo}; do
+    if [ "$PEERS_CONTROL" = full ] || [ -n "$(listed_nodes "$kind")" ]; then
+      "$ROOT/scripts/db.sh" template "control-$kind" >"$ART/peers-control-$kind.template" \
+        2>"$ART/peers-control-$kind-template.log" &
+      control_build[$kind]=$!
+    fi
+  done
+fi
+
 status=0
 for kind in ${PEERS_KINDS:-demo nodemo}; do
   if [ "$kind" = demo ]; then suites=("${DEMO_SUITES[@]}"); else suites=("${NODEMO_SUITES[@]}"); fi
@@ -90,7 +103,9 @@ for kind in ${PEERS_KINDS:-demo nodemo}; do
     if [ ${#nodes[@]} -gt 0 ]; then
       cstart=$SECONDS
       cdb="${ADDON}_peers_control_$kind"
-      "$ROOT/scripts/db.sh" copy "$("$ROOT/scripts/db.sh" template "control-$kind")" "$cdb"
+      wait "${control_build[$kind]}" || die "control template: see artifacts/peers-control-$kind-template.log"
+      log "control template ready $((SECONDS - cstart))s after the tests with the addons"
+      "$ROOT/scripts/db.sh" copy "$(cat "$ART/peers-control-$kind.template")" "$cdb"
       log "control database $cdb (without the addons): ${#nodes[@]} test file(s)/test(s)"
       run_pytest "$cdb" "$ART/peers-control-$kind.json" "$ART/peers-control-$kind.log" "${nodes[@]}"
       log "control: $((SECONDS - cstart))s (log: artifacts/peers-control-$kind.log)"

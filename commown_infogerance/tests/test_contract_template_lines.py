@@ -48,7 +48,9 @@ class TestR3ContractTemplateLines(InfogeranceCase):
         self.assertIn("product_id", spec)
         result = self.TemplateLine.onchange(values, "product_id", spec)
         values.update(result.get("value", {}))
-        values["uom_id"] = values["uom_id"][0] if isinstance(values["uom_id"], tuple) else values["uom_id"]
+        values["uom_id"] = (
+            values["uom_id"][0] if isinstance(values["uom_id"], tuple) else values["uom_id"]
+        )
         self.assertEqual(values["uom_id"], product.uom_id.id)
         self.assertTrue(values["name"])
         return values
