@@ -45,3 +45,4 @@ from . import test_security_gate
 from . import test_security_second_round
 from . import test_security_attacks_fields
 from . import test_security_companies
+from . import test_contract_template_lines
