@@ -58,3 +58,4 @@ from . import account_analytic_account_terms
 from . import infogerance_mrr_movement
 from . import mail_message
 from . import mail_followers
+from . import account_analytic_account_recent

@@ -41,3 +41,5 @@ from . import test_security_correction
 from . import test_security_deletion
 from . import test_security_attacks_mail
 from . import test_plan_change_edges
+from . import test_page_budget
+from . import test_portal_page_budget
