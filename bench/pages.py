@@ -9,7 +9,6 @@ its first 40; shown as tags: all of them, as the tags widget does). Portal and
 shop pages are requested over HTTP (Odoo's WSGI application, in process) with a
 real session of a portal user of each customer.
 """
-import re
 import statistics
 import time
 
@@ -18,6 +17,7 @@ import werkzeug.wrappers
 
 import odoo
 from odoo import sql_db
+
 from odoo.addons.commown_infogerance.tests.page_loader import X2MANY_LIMIT, PageLoader
 
 PASSWORD = "bench-pages"

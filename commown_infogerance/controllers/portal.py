@@ -2,7 +2,8 @@ from odoo import _, fields, http
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.http import request
 
-from odoo.addons.portal.controllers.portal import CustomerPortal, pager as portal_pager
+from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 from ..rules import customer_text
 
@@ -93,18 +94,23 @@ class InfogerancePortal(CustomerPortal):
             order="name, id",
             limit=PORTAL_COMPUTER_CHOICES + 1,
         )
+        domain = [("contract_id", "=", contract.id)]
+        service_requests = Requests.search(domain, order=requests_order, limit=PORTAL_RECENT)
+        fleet_events = Events.search(domain, order=events_order, limit=PORTAL_RECENT)
+        request_count = (
+            Requests.search_count(domain) if len(service_requests) == PORTAL_RECENT else 0
+        )
+        event_count = Events.search_count(domain) if len(fleet_events) == PORTAL_RECENT else 0
         values.update(
             {
-                "service_requests": Requests.search(
-                    [("contract_id", "=", contract.id)], order=requests_order, limit=PORTAL_RECENT
-                ),
-                "service_request_count": Requests.search_count(
-                    [("contract_id", "=", contract.id)]
-                ),
-                "fleet_events": Events.search(
-                    [("contract_id", "=", contract.id)], order=events_order, limit=PORTAL_RECENT
-                ),
-                "fleet_event_count": Events.search_count([("contract_id", "=", contract.id)]),
+                "service_requests": service_requests,
+                "service_requests_more": request_count > PORTAL_RECENT
+                and _("The latest %(shown)s of %(count)s requests.")
+                % {"shown": PORTAL_RECENT, "count": request_count},
+                "fleet_events": fleet_events,
+                "fleet_events_more": event_count > PORTAL_RECENT
+                and _("The latest %(shown)s of %(count)s changes.")
+                % {"shown": PORTAL_RECENT, "count": event_count},
                 "computers": computers[:PORTAL_COMPUTER_CHOICES],
                 "computer_by_name": len(computers) > PORTAL_COMPUTER_CHOICES,
                 "contract": contract,

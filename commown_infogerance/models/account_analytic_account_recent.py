@@ -27,7 +27,7 @@ RECENT_LISTS = {
         "date desc, id desc",
     ),
 }
-#: Full list of each: (action title, count field).
+#: The count shown beside each list (the whole list is a click away).
 RECENT_COUNTS = {
     "infogerance_recent_rental_ids": "infogerance_rental_count",
     "infogerance_recent_fleet_event_ids": "infogerance_fleet_event_count",
@@ -99,7 +99,7 @@ class AccountAnalyticAccount(models.Model):
         """The whole list behind ``name`` (one of RECENT_LISTS), as a searchable,
         paged list view."""
         self.ensure_one()
-        model, inverse, order = RECENT_LISTS[name]
+        model, inverse, _order = RECENT_LISTS[name]
         titles = {
             "infogerance_recent_rental_ids": _("Computers of %(contract)s"),
             "infogerance_recent_fleet_event_ids": _("Fleet changes of %(contract)s"),
@@ -112,7 +112,11 @@ class AccountAnalyticAccount(models.Model):
             "res_model": model,
             "view_mode": "tree,form",
             "domain": [(inverse, "=", self.id)],
-            "context": {"default_%s" % inverse: self.id},
+            # history is not created from here; a request may be
+            "context": {
+                "default_%s" % inverse: self.id,
+                "create": name == "infogerance_recent_request_ids",
+            },
         }
 
     def _infogerance_portal_computers_domain(self):

@@ -146,7 +146,8 @@ class TestPageQueryBudget(InfogeranceCase):
             self._form("sale.order", orders["big"]),
         )
         lines = {
-            label: order.order_line.filtered("is_computer_rental") for label, order in orders.items()
+            label: order.order_line.filtered("is_computer_rental")
+            for label, order in orders.items()
         }
         self.assertFlat(
             "rental line form",
