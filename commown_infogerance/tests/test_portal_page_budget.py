@@ -84,7 +84,8 @@ class TestPortalPageBudget(HttpCase):
         )
         big._infogerance_reprice(cause="consistency")
         insert_history(env, big, BIG_HISTORY, date=self.start.isoformat())
-        insert_history(env, self.contracts["small"], 2, date=self.start.isoformat())
+        # a few months: more than the contract page shows, as the big one
+        insert_history(env, self.contracts["small"], 12, date=self.start.isoformat())
         self.http_cr.commit()
 
     authenticate = attacks.TestSecurityAttacks.authenticate
@@ -138,6 +139,68 @@ class TestPortalPageBudget(HttpCase):
         for kind in ("/requests", "/fleet-changes"):
             response = self.url_open(self._contract_url("big", kind))
             self.assertEqual(response.status_code, 404)
+
+    def _post_queries(self, label, posts):
+        """Queries of forms posted from the contract page, each with the CSRF token
+        of the page read before it, and the last response."""
+        self.authenticate(self.logins[label], PASSWORD)
+        queries = 0
+        for suffix, data in posts:
+            page = self.url_open(self._contract_url(label))
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+            before = self.http_cr.sql_log_count
+            response = self.url_open(
+                self._contract_url(label, suffix), data=dict(data, csrf_token=token)
+            )
+            queries += self.http_cr.sql_log_count - before
+        return response, queries
+
+    def assertFlatPost(self, action, posts):
+        self._post_queries("small", posts)  # warm the registry caches
+        small, small_queries = self._post_queries("small", posts)
+        big, big_queries = self._post_queries("big", posts)
+        self.assertEqual((small.status_code, big.status_code), (200, 200), action)
+        self.assertNotIn("o_infogerance_error", small.text + big.text, action)
+        self.assertLessEqual(
+            big_queries,
+            small_queries + PORTAL_EXTRA_QUERIES,
+            "%s: %s queries for %s computers, %s for 3"
+            % (action, big_queries, 3 + BIG_FLEET, small_queries),
+        )
+
+    def test_page_budget_portal_file_a_request(self):
+        """Filing a request (then the contract page it leads to)."""
+        support = self.env.ref("commown_infogerance.service_type_support")
+        data = {"service_type_id": str(support.id), "summary": "Budget", "channel": "mail"}
+        self.assertFlatPost("file a request", [("/request", data)])
+        self.assertEqual(len(self._requests_on("Budget")), 3)
+
+    def test_page_budget_portal_terminate_and_cancel(self):
+        """Requesting the termination, then cancelling it (each then shows the page)."""
+        posts = [("/terminate", {"reason": "Budget"}), ("/cancel-termination", {})]
+        self.assertFlatPost("terminate and cancel", posts)
+        self.contracts["big"].invalidate_cache()
+        self.assertFalse(self.contracts["big"].date_end)
+
+    def test_page_budget_shop_cart_and_payment(self):
+        """The shop's cart and payment page of each customer's contact, with a
+        computer and the offer in the cart."""
+        for label in ("small", "big"):
+            user = self.env["res.users"].search([("login", "=", self.logins[label])])
+            order = self.env["sale.order"].create(
+                {
+                    "partner_id": user.partner_id.id,
+                    "order_line": [
+                        (0, 0, {"product_id": self.computer.id, "product_uom_qty": 1}),
+                        (0, 0, {"product_id": self.service_product.id, "product_uom_qty": 1}),
+                    ],
+                }
+            )
+            user.partner_id.last_website_so_id = order
+        self.http_cr.commit()
+        big = self.assertFlat("shop cart", lambda label: "/shop/cart")
+        self.assertIn("Budget service", big.text)
+        self.assertFlat("shop payment page", lambda label: "/shop/payment")
 
     def _file_request(self, label, computer_name):
         self.authenticate(self.logins[label], PASSWORD)
