@@ -3,9 +3,11 @@ years of history costs the queries of a small customer's (issue 24), loaded as t
 web client loads it (tests/page_loader.py). A page that starts to read every
 computer, fleet change or request of the customer fails here."""
 import logging
+from unittest import mock
 
 from freezegun import freeze_time
 
+from ..models.account_analytic_account_recent import RECENT_LIMIT
 from .common import InfogeranceCase
 from .page_loader import PageLoader
 
@@ -125,6 +127,19 @@ class TestPageQueryBudget(InfogeranceCase):
         self.assertFlat(
             "contract form", self._contract_form(self.small), self._contract_form(self.big)
         )
+        # Python-only growth costs no query: the form's computed fields are computed
+        # for the contract and the rows it lists, not for the whole fleet.
+        Contract = type(self.env["account.analytic.account"])
+        original = Contract._compute_infogerance_onsite_eligible
+        computed = []
+
+        def counting(records):
+            computed.append(len(records))
+            return original(records)
+
+        with mock.patch.object(Contract, "_compute_infogerance_onsite_eligible", counting):
+            self._contract_form(self.big)()
+        self.assertLessEqual(max(computed), 1 + RECENT_LIMIT, computed)
         values = self.loader.form("account.analytic.account", self.big.id, CONTRACT_FORM)
         self.assertEqual(values["infogerance_rental_count"], 3 + BIG_FLEET)
         self.assertEqual(len(values["infogerance_recent_rental_ids"]), 10)
