@@ -80,7 +80,10 @@ class AccountAnalyticAccount(models.Model):
     def _compute_infogerance_recent(self):
         """Per list: one read_group for the counts of all the contracts, one search
         of the latest rows per managed-service contract (a form shows one)."""
-        services = self.filtered(lambda c: c.infogerance_role == "service")
+        # saved ones: a contract being created in the form (a NewId) has no rows yet
+        services = self.filtered(
+            lambda c: isinstance(c.id, int) and c.infogerance_role == "service"
+        )
         for name, (model, inverse, order) in RECENT_LISTS.items():
             Model = self.env[model]
             counts = {}
@@ -91,7 +94,7 @@ class AccountAnalyticAccount(models.Model):
                 contract[RECENT_COUNTS[name]] = counts.get(contract.id, 0)
                 contract[name] = (
                     Model.search([(inverse, "=", contract.id)], order=order, limit=RECENT_LIMIT)
-                    if counts.get(contract.id)
+                    if counts.get(contract.id, 0)
                     else Model.browse()
                 )
 

@@ -234,3 +234,11 @@ class TestPageQueryBudget(InfogeranceCase):
             )
 
         self.assertFlat("MRR report", report(self.customer), report(self.other_customer))
+
+    def test_page_contract_form_of_a_new_contract_opens(self):
+        """A contract being created (a new record in the form, before it is saved):
+        its latest lists are empty, not looked up."""
+        values = self.loader.form("account.analytic.account", view_xmlid=CONTRACT_FORM)
+        self.assertFalse(values["infogerance_rental_count"])
+        rows = values["infogerance_recent_rental_ids"] or []
+        self.assertFalse([row for row in rows if isinstance(row, int)], rows)
