@@ -64,3 +64,4 @@ from . import mail_followers
 from . import payment_transaction
 from . import account_analytic_account_invoicing_access
 from . import account_analytic_account_mandate
+from . import account_analytic_account_recent

@@ -46,3 +46,5 @@ from . import test_security_second_round
 from . import test_security_attacks_fields
 from . import test_security_companies
 from . import test_contract_template_lines
+from . import test_page_budget
+from . import test_portal_page_budget
