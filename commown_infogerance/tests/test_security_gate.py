@@ -75,20 +75,21 @@ class TestConfirmationGate(SecurityAttackCase):
     def _login(self, login):
         """Log in and return a CSRF token of the session."""
         self.authenticate(login, PASSWORD)
-        page = self.url_open("/my/home")
+        # a loaded machine renders a first page slowly: more than url_open's 10 s
+        page = self.opener.get(self._url("/my/home"), timeout=120)
         self.assertEqual(page.status_code, 200)
         return re.search(r'csrf_token: "([^"]+)"', page.text).group(1)
 
     def _post(self, url, data, token, **kwargs):
         return self.opener.post(
-            self._url(url), data=dict(data, csrf_token=token), timeout=60, **kwargs
+            self._url(url), data=dict(data, csrf_token=token), timeout=120, **kwargs
         )
 
     def _json(self, url, **params):
         answer = self.opener.post(
             self._url(url),
             json={"jsonrpc": "2.0", "method": "call", "id": 1, "params": params},
-            timeout=60,
+            timeout=120,
         ).json()
         return answer.get("result"), answer.get("error")
 
@@ -133,7 +134,7 @@ class TestConfirmationGate(SecurityAttackCase):
         order, token = self._cart("contact_c", self.contact_c.partner_id)
         self.assertEqual(order.amount_total, 0)
         answer = self.opener.get(
-            self._url("/shop/payment/validate"), allow_redirects=False, timeout=60
+            self._url("/shop/payment/validate"), allow_redirects=False, timeout=120
         )
         self.assertIn(answer.status_code, (301, 302, 303))
         self.assertTrue(answer.headers["Location"].endswith("/shop/payment"))
@@ -177,7 +178,7 @@ class TestConfirmationGate(SecurityAttackCase):
             }
         )
         self.http_cr.commit()
-        self.opener.get(self._url("/shop/payment/validate?transaction_id=%d" % tx.id), timeout=60)
+        self.opener.get(self._url("/shop/payment/validate?transaction_id=%d" % tx.id), timeout=120)
         self._refresh(order)
         self.assertEqual(order.state, "draft")
 
@@ -213,7 +214,7 @@ class TestConfirmationGate(SecurityAttackCase):
         Transaction = type(self.env["payment.transaction"])
         with patch.object(Transaction, "s2s_do_transaction", s2s_do_transaction, create=True):
             answer = self.opener.get(
-                self._url("/shop/payment/token?pm_id=%d" % card.id), timeout=60
+                self._url("/shop/payment/token?pm_id=%d" % card.id), timeout=120
             )
             self.assertEqual(answer.status_code, 405)
             answer = self._post("/shop/payment/token", {"pm_id": card.id}, token)
@@ -287,7 +288,7 @@ class TestConfirmationGate(SecurityAttackCase):
         self.assertSays("conditions", error["data"]["message"])
         self.assertFalse(self._transactions(order))
         answer = self.opener.get(
-            self._url("/pay/sale/%d/s2s_token_tx?pm_id=1" % order.id), timeout=60
+            self._url("/pay/sale/%d/s2s_token_tx?pm_id=1" % order.id), timeout=120
         )
         self.assertEqual(answer.status_code, 405)
         answer = self._post(
