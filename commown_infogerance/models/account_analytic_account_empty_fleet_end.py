@@ -33,6 +33,37 @@ class AccountAnalyticAccount(models.Model):
             contract._infogerance_lift_empty_fleet_end(start, contract.infogerance_fleet_size)
         return True
 
+    @api.model
+    def _infogerance_lift_past_empty_fleet_end_without_offer(
+        self, commercial_partner, company, start, rentals
+    ):
+        """Computers ordered without the offer from ``start``: the customer's
+        contract ended for lack of computers on or after that day, before today,
+        is lifted as with the offer (R1), and covers these computers."""
+        today = fields.Date.context_today(self)
+        ended = self.search(
+            [
+                ("infogerance_role", "=", "service"),
+                ("infogerance_empty_fleet_end", "=", True),
+                ("company_id", "=", company.id),
+                ("partner_id.commercial_partner_id", "=", commercial_partner.id),
+                ("date_end", ">=", start),
+                ("date_end", "<", today),
+            ],
+            order="date_end desc",
+            limit=1,
+        )
+        if not ended:
+            return False
+        ended._infogerance_reprice(cause="order")
+        ended._infogerance_lift_past_empty_fleet_end(commercial_partner, start)
+        if ended.infogerance_empty_fleet_end:
+            return False
+        rentals.filtered(lambda r: not r.infogerance_contract_id).write(
+            {"infogerance_contract_id": ended.id}
+        )
+        return True
+
     def _infogerance_lift_empty_fleet_end(self, date, fleet):
         """R1: the contract was ending because the fleet fell to 0; computers rented
         again from ``date``, on or before that end, keep it running (also when

@@ -43,6 +43,7 @@ class SaleOrder(models.Model):
                 .with_context(infogerance_reprice_collector=to_reprice)
             )
             services, extended = order._infogerance_service_contracts(Contract, start)
+            rentals = Contract.browse()
             # the rentals' stored computed fields are written once for all, not per rental
             with recompute_once(Contract):
                 for line in order.order_line.filtered("is_computer_rental"):
@@ -52,7 +53,7 @@ class SaleOrder(models.Model):
                         vals = line._prepare_rental_contract_values(start, index)
                         if service:
                             vals["infogerance_contract_id"] = service.id
-                        Contract.create(vals)
+                        rentals |= Contract.create(vals)
             for line, service in services.items():
                 if line in extended:
                     service.message_post(
@@ -71,6 +72,11 @@ class SaleOrder(models.Model):
             Contract.browse(
                 [s.id for s in services.values()]
             )._infogerance_lift_past_empty_fleet_end(order.partner_id.commercial_partner_id, start)
+            if not services and rentals:
+                # the same for computers ordered without the offer
+                Contract._infogerance_lift_past_empty_fleet_end_without_offer(
+                    order.partner_id.commercial_partner_id, order.company_id, start, rentals
+                )
 
     def _infogerance_service_contracts(self, Contract, start):
         """The managed-service contract of each service line of this order: the

@@ -64,3 +64,32 @@ class TestR1BackDatedOrder(InfogeranceCase):
             self._confirm(self.customer, computers=1, start="2026-03-01")
         self.assertEqual(contract.date_end, "2026-02-28")
         self.assertEqual(len(self._service_contract(self.customer)), 2)
+
+    def test_r1_back_dated_order_without_the_offer_lifts_an_end_already_past(self):
+        """The same order without the offer (computers only, the customer having
+        a managed-service contract): the end is lifted all the same and the
+        contract covers the computers (oracle finding, issue 22)."""
+        contract = self._ended_for_lack_of_computers()
+        with freeze_time("2026-03-05"):
+            self._confirm(self.customer, computers=2, offer=False, start="2026-02-20")
+        self.assertEqual(self._service_contract(self.customer), contract)
+        self.assertFalse(contract.date_end)
+        self.assertFalse(contract.infogerance_empty_fleet_end)
+        lifted = contract.infogerance_fleet_event_ids.filtered(lambda e: e.cause == "end_lifted")
+        self.assertEqual(lifted.mapped("date"), ["2026-02-20"])
+        self.assertEqual(len(self._rentals(self.customer).mapped("infogerance_contract_id")), 1)
+        self._run_daily_jobs("2026-03-06")
+        self._run_daily_jobs("2026-04-01")
+        invoices = self._invoices(contract)
+        self.assertEqual(
+            invoices.mapped("date_invoice"),
+            ["2026-01-01", "2026-02-01", "2026-03-01", "2026-04-01"],
+        )
+        self.assertEqual(invoices[2:].mapped("amount_untaxed"), [30.0, 30.0])
+
+    def test_r1_order_without_the_offer_after_an_empty_fleet_end_lifts_nothing(self):
+        contract = self._ended_for_lack_of_computers()
+        with freeze_time("2026-03-05"):
+            self._confirm(self.customer, computers=1, offer=False, start="2026-03-01")
+        self.assertEqual(contract.date_end, "2026-02-28")
+        self.assertTrue(contract.infogerance_empty_fleet_end)
