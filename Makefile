@@ -1,12 +1,14 @@
 # The two commands: `make run` and `make test`. Both set up everything they need.
 # `make bench [SIZE=full] [ONLY="cart cart_add"]`: the scale benchmark (not part of `make test`).
-.PHONY: run test test-odoo browser-test bench oracle setup stop-db lint format wheel i18n security-matrix billing-crash-test
+.PHONY: run test test-odoo test-peers browser-test bench oracle setup stop-db lint format wheel i18n security-matrix billing-crash-test
 PORT ?= 8069
 DB ?= commown_infogerance
 PYTEST_ARGS ?=
 BROWSER ?= 1
 # A focused run (PYTEST_ARGS set) skips Odoo's runner, which runs the whole suite.
 ODOO_RUNNER ?= $(if $(PYTEST_ARGS),0,1)
+# ... and the neighbours' test suites (make test-peers).
+PEERS ?= $(if $(PYTEST_ARGS),0,1)
 BROWSER_PYTEST_ARGS ?=
 SIZE ?= quick
 ONLY ?=
@@ -16,13 +18,17 @@ export PORT DB PYTEST_ARGS BROWSER_PYTEST_ARGS
 run:
 	scripts/run.sh
 
-test:  ## pytest-odoo (no demo data), Odoo's runner (demo data; ODOO_RUNNER=0 skips it), the browser tests (BROWSER=0 skips them)
+test:  ## pytest-odoo (no demo data), Odoo's runner (demo data; ODOO_RUNNER=0 skips it), the neighbours' suites (PEERS=0 skips them), the browser tests (BROWSER=0 skips them)
 	scripts/test.sh
 	@if [ "$(ODOO_RUNNER)" != 0 ]; then scripts/test-odoo-runner.sh; fi
+	@if [ "$(PEERS)" != 0 ]; then scripts/test-peers.sh; fi
 	@if [ "$(BROWSER)" != 0 ]; then scripts/browser-test.sh; fi
 
 test-odoo:  ## Odoo's own runner (-u --test-enable) on a demo database; ODOO_TEST_SELECT='*test_r4*' narrows it
 	scripts/test-odoo-runner.sh
+
+test-peers:  ## the test suites of the modules the addon extends, with the addon installed (known failures: peers/known_failures.txt)
+	scripts/test-peers.sh
 
 browser-test:  ## the shop and portal in chromium (Playwright) against a fresh demo database
 	scripts/browser-test.sh

@@ -36,7 +36,15 @@ SIZES = {
     "tiny": {"customers": 8, "rentals": 100, "large": 1, "largest": 60, "invoiced_share": 1.0},
 }
 #: The parts measured, in order (``--only`` picks some).
-MEASURES = ("consistency", "reprice", "cart", "cart_add", "confirmation", "invoicing")
+MEASURES = (
+    "consistency",
+    "reprice",
+    "cart",
+    "cart_add",
+    "confirmation",
+    "invoicing",
+    "pages",
+)
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -578,6 +586,11 @@ class Bench:
             "target_time_ratio": 1.5,
         }
 
+    def pages(self):
+        """Every page of the addon for the largest customer against a 3-computer
+        one (bench/pages.py)."""
+        self.results["pages"] = _pages_bench().PagesBench(self).run()
+
     def table(self):
         r = _Measured(self.results)
         rows = [
@@ -659,12 +672,22 @@ class Bench:
                 % r["cart_add_computer"],
             ),
         ]
+        rows += _pages_bench().table(self.results.get("pages", {}))
         width = max(len(name) for name, _ in rows)
         print()
         print("%s  %s" % ("measure".ljust(width), "result"))
         print("%s  %s" % ("-" * width, "-" * 60))
         for name, value in rows:
             print("%s  %s" % (name.ljust(width), value))
+
+
+def _pages_bench():
+    """bench/pages.py, imported once Odoo's addons path is set (it uses the
+    addon's page loader)."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import pages
+
+    return pages
 
 
 def run_measure(bench, measure, profile_dir=None):

@@ -3,7 +3,7 @@
 {
     "name": "Commown managed IT services (infogérance)",
     "summary": "Per-computer managed-service subscriptions priced from the rented fleet",
-    "version": "11.0.1.4.0",
+    "version": "11.0.1.5.0",
     "category": "Sales",
     "license": "AGPL-3",
     "author": "Commown SCIC",
@@ -27,6 +27,7 @@
         "security/infogerance_mrr_security.xml",
         "security/infogerance_terms_security.xml",
         "security/infogerance_support_team_security.xml",
+        "security/infogerance_company_security.xml",
         "data/infogerance_service_type_data.xml",
         "data/infogerance_service_request_data.xml",
         "data/infogerance_automation.xml",

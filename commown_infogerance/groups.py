@@ -6,3 +6,5 @@ MANAGER_GROUP = "commown_infogerance.group_infogerance_manager"
 TECHNICIAN_GROUP = "commown_infogerance.group_infogerance_technician"
 #: Odoo's salesman: quotations, orders, termination requests.
 SALESMAN_GROUP = "sales_team.group_sale_salesman"
+#: Odoo's billing (accountant) users: may run the recurring invoicing by hand.
+ACCOUNTANT_GROUP = "account.group_account_invoice"

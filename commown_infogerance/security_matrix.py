@@ -110,6 +110,56 @@ def unguarded_models(env, users, models=None):
     return leaks
 
 
+#: Models every company shares (a many2one to them names no owner).
+SHARED_MODELS = frozenset({"res.partner", "res.users", "res.company"})
+#: The standard multi-company rule (Odoo 11), spaces and quotes aside.
+COMPANY_RULE = "('company_id','child_of',[user.company_id.id])"
+
+
+def company_path(env, name):
+    """How a record of ``name`` belongs to a company: ``company_id``, or the
+    many2one to its parent (required or deleted with it) when the parent has a
+    company; None for a model no company owns."""
+    model = env[name]
+    if "company_id" in model._fields:
+        return "company_id"
+    for field_name, field in sorted(model._fields.items()):
+        if (
+            field.type == "many2one"
+            and field.store
+            and (field.required or field.ondelete == "cascade")
+            and field.comodel_name not in SHARED_MODELS
+            and "company_id" in env[field.comodel_name]._fields
+        ):
+            return "%s.company_id" % field_name
+    return None
+
+
+def _company_rule_models(env):
+    """Models with a global rule limiting reads to the user's companies."""
+    rules = env["ir.rule"].sudo().search([("global", "=", True), ("perm_read", "=", True)])
+    return {
+        rule.model_id.model
+        for rule in rules
+        if COMPANY_RULE in "".join((rule.domain_force or "").split()).replace('"', "'")
+    }
+
+
+def company_unguarded_models(env, models=None):
+    """Models of the scope a company owns (a ``company_id``, or a parent with one)
+    without a stored ``company_id`` and the multi-company rule: a user of another
+    company reads them."""
+    guarded = _company_rule_models(env)
+    leaks = []
+    for name in models or scope_models(env):
+        if not company_path(env, name):
+            continue
+        field = env[name]._fields.get("company_id")
+        if not (field and field.store and name in guarded):
+            leaks.append(name)
+    return leaks
+
+
 def markdown_table(env, users):
     models = scope_models(env)
     matrix = access_matrix(env, users, models)

@@ -11,5 +11,5 @@ tmpl="$("$ROOT/scripts/db.sh" template nodemo)"
 log "benchmark size $SIZE in database $BENCH_DB"
 out="$ROOT/bench/results.json"
 [ "$SIZE" = quick ] || out="$ROOT/bench/results-$SIZE.json"
-exec "$VENV/bin/python" "$ROOT/bench/bench.py" --config "$ODOO_CFG" --database "$BENCH_DB" \
+PATH="$LOCAL/node/node_modules/.bin:$PATH" exec "$VENV/bin/python" "$ROOT/bench/bench.py" --config "$ODOO_CFG" --database "$BENCH_DB" \
   --size "$SIZE" --output "$out" ${ONLY:+--only $ONLY} ${PROFILE:+--profile "$PROFILE"}

@@ -53,10 +53,29 @@ db_exists() { [ "$(psql_cmd -c "SELECT 1 FROM pg_database WHERE datname = '$1'")
 
 odoo() { "$VENV/bin/python" "$ROOT/scripts/odoo-bin" -c "$ODOO_CFG" "$@"; }
 
+# The control database of `make test-peers`: every module the addons depend on
+# (from their manifests), the French chart, and not the addons themselves.
+control_modules() {
+  "$VENV/bin/python" - "$ROOT" "$ADDON" "$QUEUE_ADDON" <<'PY'
+import ast, sys
+root, ours = sys.argv[1], sys.argv[2:]
+deps = {"l10n_fr"}
+for addon in ours:
+    with open("%s/%s/__manifest__.py" % (root, addon)) as manifest:
+        deps |= set(ast.literal_eval(manifest.read())["depends"])
+print(",".join(sorted(deps - set(ours))))
+PY
+}
+
 # Hash of everything that changes an installed database: the addon's code
 # and data, and the pinned requirements.
 code_hash() {
   (cd "$ROOT" && find "$ADDON" "$QUEUE_ADDON" -type f ! -name '*.pyc' ! -path '*/__pycache__/*' \
      ! -path '*/tests/*' -print0 | sort -z | xargs -0 sha1sum;
    sha1sum requirements.txt requirements-odoo.txt; echo "$MODULES") | sha1sum | cut -c1-12
+}
+
+# Hash of what changes the control database: the pinned requirements and the modules.
+control_hash() {
+  (cd "$ROOT" && sha1sum requirements.txt requirements-odoo.txt; control_modules) | sha1sum | cut -c1-12
 }

@@ -4,6 +4,7 @@ from odoo.http import request
 
 from odoo.addons.sale.controllers.portal import CustomerPortal
 
+from ..rules import customer_text
 from .website_sale import InfogeranceWebsiteSale
 
 
@@ -12,9 +13,10 @@ class InfogeranceTerms(http.Controller):
         ["/infogerance/conditions/<int:terms_id>"], type="http", auth="public", website=True
     )
     def infogerance_terms_page(self, terms_id, **kw):
-        """The conditions of an offer, public like the offer itself."""
+        """The conditions of an offer in force, public like the offer itself
+        (``infogerance.terms._infogerance_may_show``)."""
         terms = request.env["infogerance.terms"].search([("id", "=", terms_id)])
-        if not terms:
+        if not terms or not terms._infogerance_may_show(request.env.user):
             return request.not_found()
         return request.render("commown_infogerance.infogerance_terms_page", {"terms": terms})
 
@@ -64,6 +66,10 @@ class InfogerancePortalTerms(CustomerPortal):
             return {"error": _("Invalid order")}
         except UserError as exc:
             return {"error": exc.name}
+        # the confirmation gate (conditions, payment or mandate), before signing
+        problem = order_sudo._infogerance_confirmation_problem()
+        if problem:
+            return {"error": customer_text(problem)}
         return super().portal_quote_accept(
             res_id, access_token=access_token, partner_name=partner_name, signature=signature
         )

@@ -1,4 +1,6 @@
-from odoo import http
+from werkzeug.exceptions import Forbidden
+
+from odoo import _, http
 from odoo.http import request
 
 from odoo.addons.website_sale.controllers.main import WebsiteSale
@@ -45,3 +47,27 @@ class InfogeranceWebsiteSale(WebsiteSale):
             token=token,
             **kwargs,
         )
+
+    @http.route()
+    def address(self, **kw):
+        """The address form edits the user's own contact and the company's plain
+        addresses only, never another contact (``_infogerance_shop_may_edit``)."""
+        try:
+            partner_id = int(kw.get("partner_id", -1))
+        except (TypeError, ValueError):
+            partner_id = -1
+        order = request.website.sale_get_order()
+        if partner_id > 0 and order:
+            # the target is read only to check it; website_sale writes it as superuser
+            target = request.env["res.partner"].sudo().browse(partner_id).exists()
+            if not target or not target._infogerance_shop_may_edit(request.env.user, order):
+                response = Forbidden(
+                    description=_(
+                        "The shop's address form edits your own contact details and your "
+                        "company's delivery addresses only: ask a customer manager or "
+                        "Commown to change another contact."
+                    )
+                ).get_response()
+                response.headers["Content-Type"] = "text/html; charset=utf-8"
+                return response
+        return super().address(**kw)

@@ -1,3 +1,4 @@
+from . import infogerance_company_mixin
 from . import infogerance_service_type
 from . import infogerance_price_tier
 from . import infogerance_onsite_city
@@ -37,6 +38,7 @@ from . import account_analytic_account_price_notice
 from . import account_analytic_account_protection
 from . import account_analytic_account_correction
 from . import infogerance_service_request_portal
+from . import infogerance_service_request_followers
 from . import sale_order
 from . import sale_order_checks
 from . import sale_order_confirmation
@@ -52,12 +54,17 @@ from . import account_analytic_invoice_line
 from . import sale_order_payment
 from . import sale_order_line_payment
 from . import sale_order_terms
+from . import sale_order_gate
 from . import account_analytic_account_terms
 
 # Last: its SQL view reads the columns the models above create.
 from . import infogerance_mrr_movement
 from . import mail_message
 from . import mail_followers
+from . import payment_transaction
+from . import account_analytic_account_invoicing_access
+from . import account_analytic_account_mandate
+from . import account_analytic_account_recent
 from . import account_analytic_account_billing_error
 from . import infogerance_billing_run
 from . import infogerance_billing_run_item

@@ -2,6 +2,7 @@ from odoo import _, api, fields, models
 
 from .. import rules
 from .account_analytic_account_termination import RULES_CHECKED
+from .chatter_text import escaped
 
 
 class AccountAnalyticAccount(models.Model):
@@ -99,10 +100,12 @@ class AccountAnalyticAccount(models.Model):
                 "R1 - the customer rents computers again (%(fleet)s on %(date)s): the end "
                 "planned on %(end)s for lack of computers is lifted; the contract goes on."
             )
-            % {
-                "fleet": fleet,
-                "date": self._infogerance_date_text(date),
-                "end": self._infogerance_date_text(end),
-            }
+            % escaped(
+                {
+                    "fleet": fleet,
+                    "date": self._infogerance_date_text(date),
+                    "end": self._infogerance_date_text(end),
+                }
+            )
         )
         return True

@@ -4,6 +4,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from .. import rules
+from .account_analytic_account_termination import RULES_CHECKED
+from .chatter_text import escaped
 
 #: One row per customer and company, upserted by every confirmation that may
 #: create or change that customer's managed-service contract.
@@ -162,10 +164,12 @@ class AccountAnalyticAccount(models.Model):
         pending.write({"state": "replaced"})
         if offer == self.infogerance_offer_id:
             # back to the running plan: its frozen grid stays (R4)
-            self.write({"infogerance_plan_change_pending": False})
+            self.with_context(infogerance_end_authorisation=RULES_CHECKED).write(
+                {"infogerance_plan_change_pending": False}
+            )
             self.message_post(
                 body=_("Order %(order)s keeps the plan %(offer)s: the pending change is replaced.")
-                % {"order": order.name, "offer": offer.name}
+                % escaped({"order": order.name, "offer": offer.name})
             )
             return self.env["infogerance.plan.change"]
         # never into a period already invoiced: from the next one to invoice
@@ -191,18 +195,22 @@ class AccountAnalyticAccount(models.Model):
             }
         )
         change._check_infogerance_grid()
-        self.write({"infogerance_plan_change_pending": True})
+        self.with_context(infogerance_end_authorisation=RULES_CHECKED).write(
+            {"infogerance_plan_change_pending": True}
+        )
         self.message_post(
             body=_(
                 "Order %(order)s changes the plan from %(before)s to %(after)s from %(date)s, "
                 "the start of the next billing period; the current period keeps its plan."
             )
-            % {
-                "order": order.name,
-                "before": current_offer.name,
-                "after": offer.name,
-                "date": self._infogerance_date_text(change.date),
-            }
+            % escaped(
+                {
+                    "order": order.name,
+                    "before": current_offer.name,
+                    "after": offer.name,
+                    "date": self._infogerance_date_text(change.date),
+                }
+            )
         )
         if change.date <= max(fields.Date.context_today(self), self.date_start):
             # the change applies from today or from the contract's (first) period
@@ -290,11 +298,13 @@ class AccountAnalyticAccount(models.Model):
             )
         self.message_post(
             body=_("Plan %(offer)s applies from %(date)s; commitment until %(commitment)s.")
-            % {
-                "offer": offer.name,
-                "date": self._infogerance_date_text(change.date),
-                "commitment": self._infogerance_date_text(commitment),
-            }
+            % escaped(
+                {
+                    "offer": offer.name,
+                    "date": self._infogerance_date_text(change.date),
+                    "commitment": self._infogerance_date_text(commitment),
+                }
+            )
         )
 
     @api.multi

@@ -5,7 +5,7 @@ from odoo.tools import html_escape
 from ..groups import MANAGER_GROUP, TECHNICIAN_GROUP
 from .account_analytic_account_entitlement import PREPARATION_FIELDS
 from .account_analytic_account_termination import RULES_CHECKED
-from .context_markers import CORRECTION_LOGGED
+from .context_markers import CORRECTION_LOGGED, INVOICING_RUN
 
 #: Fields of a managed-service contract decided by the rules (R3-R7): written by
 #: the rules' own code paths (context ``infogerance_end_authorisation`` set to
@@ -36,7 +36,20 @@ PROTECTED_FIELDS = (
     "contract_template_id",
     "company_id",
     "pricelist_id",
+) + (
+    # Billing: who pays, how and when (issue 21, door 4). OCA's invoicing run
+    # advances the next invoice date (``INVOICING_RUN``); the plan changes set the
+    # pending flag under ``RULES_CHECKED``.
+    "mandate_id",
+    "payment_mode_id",
+    "recurring_next_date",
+    "active",
+    "journal_id",
+    "infogerance_plan_change_pending",
 )
+
+#: What the recurring invoicing run itself writes on a contract it invoices.
+INVOICING_RUN_FIELDS = frozenset({"recurring_next_date", "infogerance_plan_change_pending"})
 
 
 class AccountAnalyticAccount(models.Model):
@@ -66,6 +79,11 @@ class AccountAnalyticAccount(models.Model):
         if reason:
             return reason
         if self.env.context.get("infogerance_end_authorisation") is RULES_CHECKED:
+            return None
+        if (
+            self.env.context.get("infogerance_invoicing") is INVOICING_RUN
+            and set(names) <= INVOICING_RUN_FIELDS
+        ):
             return None
         if self.env.uid == SUPERUSER_ID:  # Odoo 11: the administrator and system jobs
             return None

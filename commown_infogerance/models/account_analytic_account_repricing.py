@@ -4,6 +4,7 @@ from odoo.exceptions import UserError
 from .. import rules
 from ..groups import MANAGER_GROUP
 from .account_analytic_account_termination import RULES_CHECKED
+from .chatter_text import escaped
 
 
 class AccountAnalyticAccount(models.Model):
@@ -129,17 +130,19 @@ class AccountAnalyticAccount(models.Model):
                 "%(fleet_after)s computers, unit price %(price_before).2f → %(price_after).2f, "
                 "monthly amount %(amount_before).2f → %(amount_after).2f."
             )
-            % {
-                "date": self._infogerance_date_text(date),
-                "cause": cause_label,
-                "detail": (": %s" % description) if description else "",
-                "fleet_before": before[0],
-                "fleet_after": after[0],
-                "price_before": before[1],
-                "price_after": after[1],
-                "amount_before": before[2],
-                "amount_after": after[2],
-            }
+            % escaped(
+                {
+                    "date": self._infogerance_date_text(date),
+                    "cause": cause_label,
+                    "detail": (": %s" % description) if description else "",
+                    "fleet_before": before[0],
+                    "fleet_after": after[0],
+                    "price_before": before[1],
+                    "price_after": after[1],
+                    "amount_before": before[2],
+                    "amount_after": after[2],
+                }
+            )
         )
         return event
 
@@ -174,7 +177,7 @@ class AccountAnalyticAccount(models.Model):
                 "R1 - the customer rents no computer any more: the managed-service contract "
                 "ends on %(end)s; the started month is due (R7)."
             )
-            % {"end": self._infogerance_date_text(end)}
+            % escaped({"end": self._infogerance_date_text(end)})
         )
 
     @api.multi
@@ -210,7 +213,7 @@ class AccountAnalyticAccount(models.Model):
         )
         self.message_post(
             body=_("R4 - moved to the current grid of offer %(offer)s by %(user)s.")
-            % {"offer": self.infogerance_offer_id.name, "user": self.env.user.name}
+            % escaped({"offer": self.infogerance_offer_id.name, "user": self.env.user.name})
         )
         # Logged as a fleet event when the price changes (the stored price is the old one).
         self._infogerance_reprice(

@@ -4,6 +4,7 @@ from odoo.tools.misc import format_date
 
 from .. import rules
 from ..groups import MANAGER_GROUP, SALESMAN_GROUP
+from .chatter_text import escaped
 
 #: Context marker of end dates decided by ``_infogerance_terminate`` or by the
 #: rules themselves (R1 end), after their checks. An object, so that no RPC
@@ -241,6 +242,10 @@ class AccountAnalyticAccount(models.Model):
             raise UserError(_("%(name)s is not a managed-service contract.") % {"name": self.name})
         force = bool(force_end_date)
         self._infogerance_check_may_terminate(force)
+        if self.env.user.share:
+            # a customer's request is received the day it is made, whatever it says (R6)
+            request_date = fields.Date.context_today(self)
+            backdate_reason = None
         if self.date_end:
             raise UserError(
                 _("Contract %(name)s is already terminated: it ends on %(end)s.")
@@ -269,29 +274,35 @@ class AccountAnalyticAccount(models.Model):
                 "infogerance_termination_reason_id": reason_record.id,
             }
         )
+        commitment = (
+            _(" (commitment until %(commitment)s: all months until then " "are due)")
+            % escaped({"commitment": self.infogerance_commitment_end})
+            if during and not force
+            else ""
+        )
         body = _(
             "Termination requested on %(request)s by %(user)s: %(reason)s. The contract "
             "ends on %(end)s%(commitment)s."
-        ) % {
-            "request": request_date,
-            "user": self.env.user.name,
-            "reason": " - ".join(filter(None, [reason_record.name, (reason or "").strip()])) or "-",
-            "end": end,
-            "commitment": _(" (commitment until %(commitment)s: all months until then " "are due)")
-            % {"commitment": self.infogerance_commitment_end}
-            if during and not force
-            else "",
-        }
+        ) % dict(
+            escaped(
+                {
+                    "request": request_date,
+                    "user": self.env.user.name,
+                    "reason": " - ".join(filter(None, [reason_record.name, (reason or "").strip()]))
+                    or "-",
+                    "end": end,
+                }
+            ),
+            commitment=commitment,
+        )
         if (backdate_reason or "").strip():
-            body += " " + _("Request date accepted by %(user)s: %(reason)s") % {
-                "user": self.env.user.name,
-                "reason": backdate_reason,
-            }
+            body += " " + _("Request date accepted by %(user)s: %(reason)s") % escaped(
+                {"user": self.env.user.name, "reason": backdate_reason}
+            )
         if force:
-            body += " " + _("End date forced by %(user)s: %(reason)s") % {
-                "user": self.env.user.name,
-                "reason": force_reason,
-            }
+            body += " " + _("End date forced by %(user)s: %(reason)s") % escaped(
+                {"user": self.env.user.name, "reason": force_reason}
+            )
         self._infogerance_send_customer_notice("commown_infogerance.mail_template_termination_ack")
         self.sudo().message_post(body=body, author_id=self.env.user.partner_id.id)
         return end
@@ -365,7 +376,7 @@ class AccountAnalyticAccount(models.Model):
                 "Termination cancelled by %(user)s: the contract runs again (it was to end "
                 "on %(end)s, termination requested on %(request)s)."
             )
-            % {"user": self.env.user.name, "end": previous[0], "request": previous[1]},
+            % escaped({"user": self.env.user.name, "end": previous[0], "request": previous[1]}),
             author_id=self.env.user.partner_id.id,
         )
         return True

@@ -5,3 +5,8 @@
 #: frozen grid it makes (one2many commands) are in its log, and the tiers do not
 #: log them again.
 CORRECTION_LOGGED = object()
+
+#: While the recurring invoicing runs (the daily job, or an accountant or a
+#: manager invoicing by hand, checked first): it advances the next invoice date
+#: of the contracts it invoices.
+INVOICING_RUN = object()

@@ -42,6 +42,9 @@ class InfogeranceFleetEvent(models.Model):
         readonly=True,
         string="Customer",
     )
+    company_id = fields.Many2one(
+        related="contract_id.company_id", store=True, readonly=True, index=True
+    )
     offer_id = fields.Many2one(
         related="contract_id.infogerance_offer_id",
         store=True,

@@ -5,6 +5,8 @@ class InfogeranceOtherService(models.Model):
     """A service described in free text on the quotation: an entitlement too (R2, R8)."""
 
     _name = "infogerance.other.service"
+    _inherit = "infogerance.company.from.parent"
+    _infogerance_company_parents = ("contract_id", "order_id")
     _description = "Other service described in the quotation"
 
     name = fields.Char(required=True, string="Service")

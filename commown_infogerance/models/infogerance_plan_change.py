@@ -87,6 +87,9 @@ class InfogerancePlanChangeTier(models.Model):
         ondelete="cascade",
         index=True,
     )
+    company_id = fields.Many2one(
+        related="plan_change_id.company_id", store=True, readonly=True, index=True
+    )
 
     def _grid_owner_field(self):
         return "plan_change_id"

@@ -57,6 +57,9 @@ class InfogeranceOfferTier(models.Model):
         ondelete="cascade",
         index=True,
     )
+    company_id = fields.Many2one(
+        related="offer_id.company_id", store=True, readonly=True, index=True
+    )
 
     def _grid_owner_field(self):
         return "offer_id"
@@ -92,7 +95,8 @@ class InfogeranceContractTier(models.Model):
     """The offer's grid as frozen on a contract at subscription (R4)."""
 
     _name = "infogerance.contract.tier"
-    _inherit = "infogerance.price.tier"
+    _inherit = ["infogerance.price.tier", "infogerance.company.from.parent"]
+    _infogerance_company_parents = ("contract_id",)
     _description = "Contract price tier (frozen copy of the offer grid)"
 
     contract_id = fields.Many2one(

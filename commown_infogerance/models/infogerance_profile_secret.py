@@ -61,6 +61,9 @@ class InfogeranceProfileSecret(models.Model):
         ondelete="cascade",
         index=True,
     )
+    company_id = fields.Many2one(
+        related="profile_id.company_id", store=True, readonly=True, index=True
+    )
     wifi_id = fields.Many2one(
         comodel_name="infogerance.profile.wifi", ondelete="cascade", index=True
     )

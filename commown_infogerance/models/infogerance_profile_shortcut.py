@@ -14,6 +14,9 @@ class InfogeranceProfileShortcut(models.Model):
         ondelete="cascade",
         index=True,
     )
+    company_id = fields.Many2one(
+        related="profile_id.company_id", store=True, readonly=True, index=True
+    )
     name = fields.Char(required=True)
     url = fields.Char(string="URL", required=True)
 

@@ -11,6 +11,9 @@ class InfogeranceProfileSoftware(models.Model):
         ondelete="cascade",
         index=True,
     )
+    company_id = fields.Many2one(
+        related="profile_id.company_id", store=True, readonly=True, index=True
+    )
     name = fields.Char(required=True, string="Software")
     version = fields.Char()
     for_admin_only = fields.Boolean(string="Administrators only")

@@ -23,6 +23,9 @@ class InfogeranceProfileVpn(models.Model):
         ondelete="cascade",
         index=True,
     )
+    company_id = fields.Many2one(
+        related="profile_id.company_id", store=True, readonly=True, index=True
+    )
     name = fields.Char(required=True)
     vpn_type = fields.Selection(
         selection=[

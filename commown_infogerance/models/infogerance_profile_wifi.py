@@ -19,6 +19,9 @@ class InfogeranceProfileWifi(models.Model):
         ondelete="cascade",
         index=True,
     )
+    company_id = fields.Many2one(
+        related="profile_id.company_id", store=True, readonly=True, index=True
+    )
     ssid = fields.Char(string="SSID", required=True)
     security = fields.Selection(
         selection=[

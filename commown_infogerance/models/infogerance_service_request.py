@@ -51,7 +51,13 @@ class InfogeranceServiceRequest(models.Model):
         domain=[("infogerance_role", "=", "service")],
         track_visibility="onchange",
     )
-    company_id = fields.Many2one(related="contract_id.company_id", store=True, readonly=True)
+    company_id = fields.Many2one(
+        comodel_name="res.company",
+        compute="_compute_company_id",
+        store=True,
+        readonly=True,
+        index=True,
+    )
     service_type_id = fields.Many2one(
         comodel_name="infogerance.service.type",
         string="Service",
@@ -125,6 +131,35 @@ class InfogeranceServiceRequest(models.Model):
                 request.old_user and request.new_user
             ):
                 raise ValidationError(_("A change of user records the previous and the new user."))
+
+    @api.constrains("partner_id", "contract_id", "rental_contract_id", "other_service_id")
+    def _check_named_records(self):
+        """Whatever its service, a request names only its own customer's computers
+        and its own contract's services (their names show on the customer's
+        portal). Read as the system: only their owner is compared."""
+        for request in self.sudo():
+            commercial = request.partner_id.commercial_partner_id
+            computer = request.rental_contract_id
+            if computer and (
+                computer.infogerance_role != "rental"
+                or computer.partner_id.commercial_partner_id != commercial
+            ):
+                raise ValidationError(
+                    _(
+                        "A request names only its own customer's computers: the computer "
+                        "chosen is not rented by %(customer)s."
+                    )
+                    % {"customer": commercial.name}
+                )
+            other = request.other_service_id
+            if other and other.contract_id != request.contract_id:
+                raise ValidationError(
+                    _(
+                        "A request names only the services of its own contract: the service "
+                        "chosen is not one of contract %(contract)s."
+                    )
+                    % {"contract": request.contract_id.name}
+                )
 
     def _infogerance_entitlement_problems(self):
         """Messages of what is missing for this request, empty when covered."""

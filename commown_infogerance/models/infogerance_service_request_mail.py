@@ -3,15 +3,6 @@ from odoo.exceptions import ValidationError
 
 from .infogerance_service_request import CHECKED_FIELDS
 
-#: Domains shared by many unrelated senders: an address there identifies a
-#: person, never a customer, so it is not matched by domain.
-PUBLIC_MAIL_DOMAINS = frozenset(
-    """gmail.com googlemail.com yahoo.com yahoo.fr hotmail.com hotmail.fr outlook.com
-    outlook.fr live.com live.fr msn.com icloud.com me.com aol.com gmx.com gmx.fr
-    laposte.net orange.fr wanadoo.fr free.fr sfr.fr neuf.fr bbox.fr numericable.fr
-    protonmail.com proton.me tutanota.com yandex.com mail.com""".split()
-)
-
 
 class InfogeranceServiceRequestStage(models.Model):
     _inherit = "infogerance.service.request.stage"
@@ -25,9 +16,10 @@ class InfogeranceServiceRequestStage(models.Model):
 
 class InfogeranceServiceRequest(models.Model):
     """Service requests from incoming e-mails (Odoo's mail gateway): the sender's
-    customer is found by e-mail address, then by domain; what cannot be matched
-    or is not covered waits in a "to qualify" stage, never dropped. Replies
-    thread on the request."""
+    customer is found by the address of a known contact, and its contract among
+    the contracts of the team's company; what cannot be matched or is not
+    covered waits in a "to qualify" stage, never dropped. Replies thread on the
+    request."""
 
     _inherit = "infogerance.service.request"
 
@@ -98,53 +90,96 @@ class InfogeranceServiceRequest(models.Model):
         qualified._check_qualified()
         return super(InfogeranceServiceRequest, qualified)._check_entitlement()
 
+    @api.depends("contract_id.company_id", "team_id.company_id")
+    def _compute_company_id(self):
+        """The contract's company; for a request still to qualify, its team's."""
+        for request in self:
+            request.company_id = request.contract_id.company_id or request.team_id.company_id
+
+    @api.constrains("team_id", "contract_id")
+    def _check_team_company(self):
+        for request in self:
+            team_company = request.team_id.company_id
+            contract_company = request.contract_id.company_id
+            if team_company and contract_company and team_company != contract_company:
+                raise ValidationError(
+                    _(
+                        "Request %(name)s: support team %(team)s works for %(company)s; "
+                        "contract %(contract)s is a contract of %(other)s. Choose a team of "
+                        "the contract's company."
+                    )
+                    % {
+                        "name": request.name,
+                        "team": request.team_id.name,
+                        "company": team_company.name,
+                        "contract": request.contract_id.name,
+                        "other": contract_company.name,
+                    }
+                )
+
     @api.model
-    def _infogerance_sender_customer(self, email):
-        """The commercial entity that sent ``email``: the partner with that exact
-        address, else the only customer with contacts at that domain (public
-        webmail domains excepted). Empty when unknown or ambiguous."""
+    def _infogerance_company_team(self, company):
+        """The support team of ``company``'s contracts: its own, else a shared one."""
+        # sudo: requests filed from the portal get the team too; only its id is used.
+        Team = self.env["infogerance.support.team"].sudo()
+        return Team.search([("company_id", "=", company.id)], limit=1) or Team.search(
+            [("company_id", "=", False)], limit=1
+        )
+
+    @api.model
+    def create(self, vals):
+        if vals.get("contract_id") and not vals.get("team_id"):
+            # The team of the contract's company, not of the user's company.
+            contract = self.env["account.analytic.account"].sudo().browse(vals["contract_id"])
+            team = self._infogerance_company_team(contract.company_id)
+            if team:
+                vals = dict(vals, team_id=team.id)
+        return super().create(vals)
+
+    @api.model
+    def _infogerance_sender_contact(self, email, author=None):
+        """The known contact who sent ``email``: a partner with exactly that address.
+        Empty when nobody has it, or when contacts of several customers share it
+        (which customer wrote cannot be told: staff qualify the request). An
+        address at a customer's domain is no contact of that customer."""
         Partner = self.env["res.partner"]
         addresses = tools.email_split(email or "")
         if not addresses:
             return Partner
-        address = addresses[0].lower()
-        partner = Partner.search([("email", "=ilike", address)], limit=1)
-        if partner:
-            return partner.commercial_partner_id
-        domain = address.rpartition("@")[2]
-        if not domain or domain in PUBLIC_MAIL_DOMAINS:
-            return Partner
-        pattern = "%@" + domain.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
-        commercials = Partner.search([("email", "=ilike", pattern)], limit=20).mapped(
-            "commercial_partner_id"
+        # As Odoo's gateway finds the author: the address alone, or in a name-addr
+        # pair, without case; wildcards escaped ("%@customer.example" is no one).
+        address = addresses[0].replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
+        contacts = Partner.search(
+            ["|", ("email", "=ilike", address), ("email", "ilike", "<%s>" % address)]
         )
-        return commercials if len(commercials) == 1 else Partner
+        if len(contacts.mapped("commercial_partner_id")) != 1:
+            return Partner
+        if author and author in contacts:
+            return author
+        return contacts[0]
 
     @api.model
-    def _prepare_values_from_email(self, msg_dict):
-        """Values of a request created from an incoming e-mail: the customer and
-        its running managed-service contract when found, always to qualify at
-        first (``message_new`` moves it on when it is covered)."""
-        customer = self._infogerance_sender_customer(msg_dict.get("email_from"))
-        contract = self.env["account.analytic.account"]
-        if customer:
-            contract = contract.search(
-                contract._infogerance_running_service_domain(
-                    fields.Date.context_today(self), customer.ids
-                ),
-                order="date_start",
-                limit=1,
-            )
+    def _prepare_values_from_email(self, msg_dict, team=None):
+        """Values of a request created from an incoming e-mail: the sender's customer
+        and its running managed-service contract in the team's company when the
+        sender is a known contact, always to qualify at first (``message_new``
+        moves it on when it is covered)."""
         author = self.env["res.partner"].browse(msg_dict.get("author_id") or [])
+        contact = self._infogerance_sender_contact(msg_dict.get("email_from"), author)
+        contract = self.env["account.analytic.account"]
+        if contact:
+            domain = contract._infogerance_running_service_domain(
+                fields.Date.context_today(self), contact.commercial_partner_id.ids
+            )
+            if team and team.company_id:
+                domain.append(("company_id", "=", team.company_id.id))
+            contract = contract.search(domain, order="date_start", limit=1)
         return {
             "name": "/",
             "summary": (msg_dict.get("subject") or "").strip() or _("(no subject)"),
             "description": tools.html2plaintext(msg_dict.get("body") or ""),
             "email_from": msg_dict.get("email_from"),
-            "partner_id": (
-                author.id if author and author.commercial_partner_id == customer else customer.id
-            )
-            or False,
+            "partner_id": contact.id,
             "contract_id": contract.id,
             "service_type_id": self.env.ref("commown_infogerance.service_type_support").id,
             "channel": "mail",
@@ -154,11 +189,17 @@ class InfogeranceServiceRequest(models.Model):
 
     @api.model
     def message_new(self, msg_dict, custom_values=None):
-        values = self._prepare_values_from_email(msg_dict)
-        values.update(custom_values or {})
+        custom_values = dict(custom_values or {})
+        team = self.env["infogerance.support.team"].browse(
+            custom_values.get("team_id") or self._default_team_id().id
+        )
+        values = self._prepare_values_from_email(msg_dict, team)
+        values["team_id"] = team.id
+        values.update(custom_values)
         request = super().message_new(msg_dict, custom_values=values)
         if msg_dict.get("author_id"):
-            # The sender follows its request: staff answers reach it.
+            # The sender follows its request when it is a contact of the request's
+            # customer (``message_subscribe`` keeps strangers out).
             request.message_subscribe(partner_ids=[msg_dict["author_id"]])
         members = request.team_id.member_ids.mapped("partner_id")
         if members:

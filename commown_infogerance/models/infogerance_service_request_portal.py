@@ -1,5 +1,7 @@
 from odoo import _, api, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
+
+from .chatter_text import escaped
 
 #: Channels a customer may choose in the portal (on site is the technician's call).
 PORTAL_CHANNELS = ("mail", "phone", "video", "remote")
@@ -29,17 +31,46 @@ class InfogeranceServiceRequest(models.Model):
             value = post.get(name)
             return int(value) if value and str(value).isdigit() else False
 
+        rental_id = to_id("rental_contract_id")
+        computer_name = (post.get("rental_contract_name") or "").strip()
+        if not rental_id and computer_name:
+            rental_id = self._infogerance_portal_find_computer(contract, computer_name).id
         return {
             "contract_id": contract.id,
             "partner_id": contract.partner_id.id,
             "service_type_id": to_id("service_type_id"),
-            "rental_contract_id": to_id("rental_contract_id"),
+            "rental_contract_id": rental_id,
             "other_service_id": to_id("other_service_id"),
             "channel": post.get("channel") if post.get("channel") in PORTAL_CHANNELS else "mail",
             "summary": (post.get("summary") or "").strip(),
             "description": post.get("description") or False,
             "user_id": False,
         }
+
+    @api.model
+    def _infogerance_portal_find_computer(self, contract, name):
+        """The computer of ``contract`` the customer names in the request form (a
+        big fleet types its name rather than picking it among a thousand): the
+        one of that exact name, else the only one whose name contains it."""
+        Rentals = self.env["account.analytic.account"]
+        domain = contract._infogerance_portal_computers_domain()
+        found = Rentals.search(domain + [("name", "=ilike", name)], limit=2)
+        if len(found) != 1:
+            found = Rentals.search(domain + [("name", "ilike", name)], limit=2)
+        if not found:
+            raise UserError(
+                _("R8 - no computer of this contract is named %(name)s: check its label.")
+                % {"name": name}
+            )
+        if len(found) > 1:
+            raise UserError(
+                _(
+                    "R8 - several computers of this contract match %(name)s: give the "
+                    "computer's whole name."
+                )
+                % {"name": name}
+            )
+        return found
 
     @api.model
     def _infogerance_portal_file(self, contract, post):
@@ -62,7 +93,8 @@ class InfogeranceServiceRequest(models.Model):
         # whitelisted: the request is created by the system, authored by the contact.
         service_request = self.sudo().with_context(mail_create_nolog=True).create(values)
         service_request.message_post(
-            body=_("Request filed from the customer portal by %(name)s.") % {"name": partner.name},
+            body=_("Request filed from the customer portal by %(name)s.")
+            % escaped({"name": partner.name}),
             author_id=partner.id,
             message_type="comment",
             subtype="mail.mt_note",

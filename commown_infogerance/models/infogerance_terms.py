@@ -80,12 +80,37 @@ class InfogeranceTerms(models.Model):
         self.ensure_one()
         return "/infogerance/conditions/%d" % self.id
 
+    @api.multi
+    def _infogerance_may_show(self, user):
+        """Whether the public page of these conditions may be shown to ``user``:
+        staff read every version they may read; anyone else, the version in
+        force of an offer published in the shop (not a future, replaced or
+        archived one), or a version their company accepted (their proof)."""
+        self.ensure_one()
+        if not user.share:
+            return True
+        # Offers, products and acceptances read as the system: only whether the
+        # version is public or this user's company accepted it is told.
+        terms = self.sudo()
+        offer = terms.offer_id
+        published = offer.active and any(
+            template.website_published and template.sale_ok for template in offer.product_tmpl_ids
+        )
+        if published and offer.current_terms_id == terms:
+            return True
+        commercial = user.partner_id.commercial_partner_id
+        return not user._is_public() and bool(
+            terms.acceptance_ids.filtered(lambda acceptance: acceptance.partner_id == commercial)
+        )
+
 
 class InfogeranceTermsAcceptance(models.Model):
     """Proof that a customer accepted a version of the conditions: on which
     order (and then contract), when, by whom, from which IP address."""
 
     _name = "infogerance.terms.acceptance"
+    _inherit = "infogerance.company.from.parent"
+    _infogerance_company_parents = ("contract_id", "order_id")
     _description = "Acceptance of managed-service conditions"
     _order = "date desc, id desc"
 

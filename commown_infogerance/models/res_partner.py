@@ -1,4 +1,10 @@
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo.exceptions import AccessError
+
+from ..groups import ACCOUNTANT_GROUP, MANAGER_GROUP, SALESMAN_GROUP, TECHNICIAN_GROUP
+
+#: Who sees every customer's rentals (the record rule ``rule_contract_staff``).
+FLEET_READERS = (SALESMAN_GROUP, TECHNICIAN_GROUP, ACCOUNTANT_GROUP, MANAGER_GROUP)
 
 #: The fleet of each commercial entity at a date in a company (R3): commercial
 #: partner ids, date, date, company id, rental ids to leave out. The contracts'
@@ -88,9 +94,31 @@ class ResPartner(models.Model):
     @api.multi
     def get_rented_computer_count(self, date=None, company=None):
         """Computers rented by this partner's commercial entity at ``date`` (default
-        today) in ``company`` (default the user's)."""
+        today) in ``company`` (default the user's). Told only to those who see the
+        customer's rentals (``_infogerance_check_may_count_fleet``)."""
         self.ensure_one()
-        commercial = self.commercial_partner_id.id
+        self._infogerance_check_may_count_fleet()
+        commercial = self.sudo().commercial_partner_id.id
         date = date or fields.Date.context_today(self)
         company = company or self.env.user.company_id
         return self._infogerance_fleet_sizes([commercial], date, company_id=company.id)[commercial]
+
+    def _infogerance_check_may_count_fleet(self):
+        """A customer's fleet is told to the staff who see rentals (sales, support,
+        billing, managers) and to the customer's own contacts; the raw SQL count
+        would otherwise tell any employee any customer's fleet."""
+        self.check_access_rights("read")
+        user = self.env.user
+        if self.env.uid == SUPERUSER_ID or any(user.has_group(g) for g in FLEET_READERS):
+            return
+        # compared as the system: a portal user may not read another customer
+        if self.sudo().commercial_partner_id == user.partner_id.sudo().commercial_partner_id:
+            return
+        raise AccessError(
+            _(
+                "The computers a customer rents are told to Commown's sales, support and "
+                "billing staff and to the customer's own contacts: %(user)s may not count "
+                "another customer's computers."
+            )
+            % {"user": user.name}
+        )

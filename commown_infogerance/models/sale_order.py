@@ -264,6 +264,15 @@ class SaleOrder(models.Model):
         quantity follows the computers, whatever line the customer changed; once
         per cart update, however many times the shop writes the line."""
         product = self.env["product.product"].browse(int(product_id or 0))
+        if product.infogerance_offer_id and float(set_qty or add_qty or 0) > 0:
+            # an offer goes into a cart only while it is for sale (published, for
+            # the customer: a salesman may sell a private offer)
+            for order in self:
+                problem = order._infogerance_offer_sale_problem(
+                    product, shop=not order._infogerance_confirmed_by_staff()
+                )
+                if problem:
+                    raise UserError(rules.customer_text(problem))
         with recompute_once(self), self._infogerance_sync_at_end() as order:
             if not product.infogerance_offer_id:
                 return super(SaleOrder, order)._cart_update(

@@ -7,9 +7,10 @@ MAX_COMPUTERS_DEFAULT = 500
 
 
 class SaleOrder(models.Model):
-    """What a managed-service order must be to be confirmed, besides R1: contract
-    templates the rules price (monthly, pre-paid), the grid's currency, no
-    discount on the fleet price, and a sane number of computers per line."""
+    """What a managed-service order must be to be confirmed, besides R1: offers
+    for sale, contract templates the rules price (monthly, pre-paid), the grid's
+    currency, no discount on the fleet price, and a sane number of computers per
+    line."""
 
     _inherit = "sale.order"
 
@@ -20,6 +21,13 @@ class SaleOrder(models.Model):
             lines = order.order_line.filtered(
                 lambda l: l.is_computer_rental or l.infogerance_offer_id
             )
+            shop = None  # who confirms decides whether an unpublished offer may be sold
+            for line in lines.filtered("infogerance_offer_id"):
+                if shop is None:
+                    shop = not order._infogerance_confirmed_by_staff()
+                problem = order._infogerance_offer_sale_problem(line.product_id, shop)
+                if problem:
+                    raise UserError(problem)
             for line in lines:
                 order._infogerance_check_line_template(line)
                 if line.is_computer_rental and line.product_uom_qty > maximum:
@@ -87,6 +95,36 @@ class SaleOrder(models.Model):
                     )
 
         return result
+
+    def _infogerance_offer_sale_problem(self, product, shop):
+        """Why the product of an offer may not be sold on this order, or False: an
+        offer for sale is active, for sale and of the order's company, and, sold
+        in the shop or confirmed by the customer (``shop``), published on the
+        website (a salesman may sell an unpublished, private offer)."""
+        self.ensure_one()
+        # the product's flags, whoever reads them (website_sale reads as superuser)
+        product = product.sudo()
+        offer = product.infogerance_offer_id
+        companies = (product.company_id | offer.company_id) - self.company_id
+        if not (product.active and product.product_tmpl_id.active and offer.active):
+            reason = _("it is archived")
+        elif not product.sale_ok:
+            reason = _("it is not for sale")
+        elif companies:
+            reason = _("it belongs to another company (%(company)s)") % {
+                "company": ", ".join(companies.mapped("name"))
+            }
+        elif shop and not product.website_published:
+            reason = _("it is not published in the shop")
+        else:
+            return False
+        return _(
+            "Offers for sale - offer %(offer)s cannot be sold on order %(order)s: %(reason)s."
+        ) % {
+            "offer": product.display_name,
+            "order": self.name,
+            "reason": reason,
+        }
 
     def _infogerance_max_computers_per_line(self):
         value = (

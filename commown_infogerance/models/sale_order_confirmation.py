@@ -1,6 +1,7 @@
 from odoo import _, api, models
 
 from .account_analytic_account_fleet_trigger import ConfirmationCollector
+from .chatter_text import escaped
 from .sale_order import recompute_once
 
 
@@ -12,9 +13,8 @@ class SaleOrder(models.Model):
 
     @api.multi
     def _action_confirm(self):
-        """Confirming, from the backend or the shop, creates the contracts."""
-        self._infogerance_update_service_lines()
-        self._infogerance_check_sale_rules()
+        """Confirming, from the backend or the shop, creates the contracts (once
+        the gate of ``sale_order_gate.py`` let the order through)."""
         result = super()._action_confirm()
         self._infogerance_create_contracts()
         return result
@@ -57,7 +57,7 @@ class SaleOrder(models.Model):
             for line, service in services.items():
                 if line in extended:
                     service.message_post(
-                        body=_("Extended by order %(order)s.") % {"order": order.name}
+                        body=_("Extended by order %(order)s.") % escaped({"order": order.name})
                     )
                     service._infogerance_change_plan(line, start)
                 to_reprice.add(service.id)

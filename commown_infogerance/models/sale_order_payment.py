@@ -83,7 +83,7 @@ class SaleOrder(models.Model):
 
     @api.multi
     def _action_confirm(self):
-        self._infogerance_check_payment()
+        # the mandate was checked by the confirmation gate (_infogerance_check_confirmation)
         for order in self.filtered(lambda o: not o.payment_mode_id):
             mode = order._infogerance_payment_mode()
             if mode:  # the shop does not set it: the customer's

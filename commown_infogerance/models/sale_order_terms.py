@@ -3,6 +3,8 @@ import base64
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from .chatter_text import escaped
+
 
 class SaleOrder(models.Model):
     """The conditions of the offers sold: accepted at shop checkout and when a
@@ -69,11 +71,13 @@ class SaleOrder(models.Model):
             )
         self.sudo().message_post(
             body=_("Conditions accepted by %(user)s from %(ip)s: %(terms)s.")
-            % {
-                "user": user.name,
-                "ip": ip_address or "-",
-                "terms": ", ".join(terms.mapped("display_name")),
-            }
+            % escaped(
+                {
+                    "user": user.name,
+                    "ip": ip_address or "-",
+                    "terms": ", ".join(terms.mapped("display_name")),
+                }
+            )
         )
         return acceptances
 

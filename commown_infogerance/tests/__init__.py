@@ -42,3 +42,10 @@ from . import test_security_deletion
 from . import test_security_attacks_mail
 from . import test_plan_change_edges
 from . import test_billing_run
+from . import test_security_gate
+from . import test_security_second_round
+from . import test_security_attacks_fields
+from . import test_security_companies
+from . import test_contract_template_lines
+from . import test_page_budget
+from . import test_portal_page_budget

@@ -57,3 +57,28 @@ class InfogeranceFakeCustomerNote(models.Model):
 
     partner_id = fields.Many2one(comodel_name="res.partner")
     note = fields.Char()
+
+
+class InfogeranceFakeProfileNote(models.Model):
+    """A model a later change could add: a profile's data, in its profile's company."""
+
+    _name = "infogerance.fake.profile.note"
+    _description = "Test-only profile note"
+
+    profile_id = fields.Many2one(
+        comodel_name="infogerance.profile", required=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one(related="profile_id.company_id", store=True, readonly=True)
+    note = fields.Char()
+
+
+class InfogeranceFakeProfileItem(models.Model):
+    """The same, without a company of its own: it reaches one through its profile."""
+
+    _name = "infogerance.fake.profile.item"
+    _description = "Test-only profile item"
+
+    profile_id = fields.Many2one(
+        comodel_name="infogerance.profile", required=True, ondelete="cascade"
+    )
+    note = fields.Char()

@@ -115,6 +115,32 @@ class TestAccessMatrix(InfogeranceCase):
     def test_every_customer_model_has_a_record_rule(self):
         self.assertEqual(security_matrix.unguarded_models(self.env, self.users), [])
 
+    def test_every_company_model_has_a_multi_company_rule(self):
+        """Door 7: every model of the scope a company owns, directly or through its
+        parent, has a stored company and the multi-company rule."""
+        owned = [
+            name
+            for name in security_matrix.scope_models(self.env)
+            if security_matrix.company_path(self.env, name)
+        ]
+        # the customer data of the issue, and the rest of the scope
+        self.assertLessEqual(
+            {
+                "infogerance.profile.secret",
+                "infogerance.profile.wifi",
+                "infogerance.profile.vpn",
+                "infogerance.profile.software",
+                "infogerance.profile.shortcut",
+                "infogerance.fleet.event",
+                "infogerance.contract.tier",
+                "infogerance.other.service",
+                "infogerance.terms.acceptance",
+                "account.analytic.invoice.line",
+            },
+            set(owned),
+        )
+        self.assertEqual(security_matrix.company_unguarded_models(self.env), [])
+
     def test_customer_a_never_sees_customer_b_records(self):
         matrix = security_matrix.access_matrix(self.env, self.users)
         readable = sorted(
@@ -194,6 +220,52 @@ class TestAccessMatrixCatchesNewModels(common.SavepointCase):
             }
         )
         self.assertEqual(security_matrix.unguarded_models(self.env, self.users), [])
+
+
+class TestCompanyCheckCatchesNewModels(common.SavepointCase):
+    """Prove the multi-company check: a model a company owns (its own company, or
+    its parent's) is reported until it has a stored company and the rule."""
+
+    NOTE, ITEM = "infogerance.fake.profile.note", "infogerance.fake.profile.item"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.loader = FakeModelLoader(cls.env, cls.__module__)
+        cls.loader.backup_registry()
+        from .fake_models import InfogeranceFakeProfileItem, InfogeranceFakeProfileNote
+
+        cls.loader.update_registry((InfogeranceFakeProfileNote, InfogeranceFakeProfileItem))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.loader.restore_registry()
+        return super().tearDownClass()
+
+    def _rule(self, model, domain):
+        self.env["ir.rule"].create(
+            {
+                "name": "%s: multi-company" % model,
+                "model_id": self.env["ir.model"]._get(model).id,
+                "domain_force": domain,
+            }
+        )
+
+    def test_a_company_model_without_rule_is_reported(self):
+        self.assertEqual(security_matrix.company_path(self.env, self.NOTE), "company_id")
+        self.assertEqual(security_matrix.company_path(self.env, self.ITEM), "profile_id.company_id")
+        self.assertEqual(security_matrix.company_unguarded_models(self.env), [self.ITEM, self.NOTE])
+        self._rule(
+            self.NOTE,
+            "['|', ('company_id', '=', False), ('company_id', 'child_of', [user.company_id.id])]",
+        )
+        # A rule through the parent is not enough: the model stores its company.
+        self._rule(
+            self.ITEM,
+            "['|', ('profile_id.company_id', '=', False),"
+            " ('profile_id.company_id', 'child_of', [user.company_id.id])]",
+        )
+        self.assertEqual(security_matrix.company_unguarded_models(self.env), [self.ITEM])
 
 
 class TestReadmeSecurityTable(InfogeranceCase):

@@ -1,6 +1,8 @@
 """Support by e-mail (R8): an RFC 822 message to the support alias, through
 Odoo's mail gateway, creates a request for the sender's customer; unknown
-senders wait to be qualified; replies thread on the request."""
+senders wait to be qualified; replies thread on the request. Door 6: strangers
+never follow a request, an address at a customer's domain is no contact of it,
+a team's address reaches its company's contracts only."""
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, ValidationError
@@ -81,11 +83,27 @@ class TestServiceRequestByMail(ServiceRequestMailCase):
         self.assertEqual(request.message_ids[0].author_id, self.contact)
         self.assertEqual(request.team_id, self.team)
 
-    def test_r8_known_domain_is_matched_to_its_customer(self):
+    def test_r8_unknown_sender_at_a_customer_domain_waits_to_be_qualified(self):
+        """Anyone can write from an address at a customer's domain: only a known
+        contact's address links a request to the customer's contract."""
         request = self._receive("paul@atelier-test.example", name="Paul")
-        self.assertEqual(request.partner_id, self.customer)
-        self.assertEqual(request.contract_id, self.contract)
-        self.assertFalse(request.is_to_qualify)
+        self.assertTrue(request.is_to_qualify)
+        self.assertFalse(request.partner_id)
+        self.assertFalse(request.contract_id)
+        self.assertFalse(
+            request.message_follower_ids.mapped("partner_id").filtered(
+                lambda partner: partner.commercial_partner_id == self.customer
+            )
+        )
+        # Nor does an address written with SQL wildcards match the contacts.
+        for sender, message_id in (
+            ("%@atelier-test.example", "m2"),
+            ("l_a@atelier-test.example", "m3"),
+        ):
+            request = self._receive(sender, message_id=message_id)
+            self.assertTrue(request.is_to_qualify, sender)
+            self.assertFalse(request.partner_id, sender)
+            self.assertFalse(request.contract_id, sender)
 
     def test_r8_unknown_sender_lands_to_qualify(self):
         request = self._receive("someone@unknown.example")
@@ -248,3 +266,147 @@ class TestSupportTeam(ServiceRequestMailCase):
             self.Team.sudo(portal).search_read([], ["name", "alias_name"])
         self.team.sudo(self.manager).write({"name": "Support"})
         self.assertEqual(self.team.name, "Support")
+
+
+@freeze_time("2026-03-10")
+class TestMailGatewayDoors(ServiceRequestMailCase):
+    """Door 6 of issue 21, through the mail gateway with real RFC 822 messages."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        with freeze_time("2026-01-01"):
+            cls._create_order(cls.other_customer, computers=2).action_confirm()
+        cls.other_contract = cls.env["account.analytic.account"].search(
+            [("infogerance_role", "=", "service"), ("partner_id", "=", cls.other_customer.id)]
+        )
+        # Customer B's portal contact shares Léa's address (a shared mailbox, a
+        # typo, or on purpose): the gateway may resolve the sender to either.
+        cls.portal_b = cls._create_portal_user(cls.other_customer, "gateway_portal_b")
+        cls.portal_b.partner_id.email = "lea@atelier-test.example"
+        cls.portal_a = cls._create_portal_user(cls.customer, "gateway_portal_a")
+        cls.portal_a.partner_id.email = "ana@atelier-test.example"
+
+    def _followers(self, request):
+        return request.message_follower_ids.mapped("partner_id")
+
+    def _strangers(self, request):
+        """Followers who are neither staff nor contacts of the request's customer."""
+        return self._followers(request).filtered(
+            lambda partner: not partner.user_ids.filtered(lambda user: not user.share)
+            and partner.commercial_partner_id != request.partner_id.commercial_partner_id
+        )
+
+    def test_mail_door_a_shared_address_makes_no_stranger_follow(self):
+        request = self._receive("lea@atelier-test.example", name="Léa")
+        # Which customer wrote cannot be told: staff qualify it.
+        self.assertTrue(request.is_to_qualify)
+        self.assertFalse(request.partner_id)
+        self.assertFalse(request.contract_id)
+        self.assertNotIn(self.portal_b.partner_id, self._followers(request))
+        self.assertNotIn(self.contact, self._followers(request))
+        # Qualified for customer A, its thread (a Wi-Fi key) reaches A, never B.
+        request.sudo(self.technician).write(
+            {
+                "partner_id": self.contact.id,
+                "contract_id": self.contract.id,
+                "stage_id": self.env.ref("commown_infogerance.stage_new").id,
+            }
+        )
+        request.sudo(self.technician).message_subscribe(
+            partner_ids=(self.contact | self.portal_b.partner_id).ids
+        )
+        self.assertIn(self.contact, self._followers(request))
+        self.assertNotIn(self.portal_b.partner_id, self._followers(request))
+        message = request.sudo(self.technician).message_post(
+            body="The Wi-Fi key is k3y", message_type="comment", subtype="mail.mt_comment"
+        )
+        self.assertIn(self.contact, message.needaction_partner_ids | message.partner_ids)
+        notified = self.env["mail.notification"].search([("mail_message_id", "=", message.id)])
+        self.assertNotIn(self.portal_b.partner_id, notified.mapped("res_partner_id"))
+        self.assertFalse(self._strangers(request))
+
+    def test_mail_door_a_reply_from_another_customer_follows_nothing(self):
+        request = self._receive("ana@atelier-test.example", name="Ana")
+        self.assertEqual(request.partner_id, self.portal_a.partner_id)
+        self.assertIn(self.portal_a.partner_id, self._followers(request))
+        stranger = self.env["res.partner"].create(
+            {"name": "Zoé", "parent_id": self.other_customer.id, "email": "zoe@canuts.example"}
+        )
+        reply = self._receive(
+            "zoe@canuts.example",
+            subject="Re: Printer missing",
+            message_id="m2",
+            extra="In-Reply-To: <m1@mail.example>\nReferences: <m1@mail.example>\nCc: "
+            "zoe@canuts.example\n",
+        )
+        self.assertEqual(reply, request)
+        self.assertNotIn(stranger, self._followers(request))
+        self.assertFalse(self._strangers(request))
+
+    def test_mail_door_no_one_makes_a_stranger_follow(self):
+        request = self._receive("ana@atelier-test.example", name="Ana")
+        # the system, a technician, a manager: message_subscribe leaves the
+        # stranger out; a follower entry written directly is refused
+        for user in (self.env.user, self.technician, self.manager):
+            request.sudo(user).message_subscribe(partner_ids=self.portal_b.partner_id.ids)
+            self.assertNotIn(self.portal_b.partner_id, self._followers(request), user.login)
+            with self.assertRaisesRegex(AccessError, "cannot follow"), self.cr.savepoint():
+                self.env["mail.followers"].sudo(user).create(
+                    {
+                        "res_model": request._name,
+                        "res_id": request.id,
+                        "partner_id": self.portal_b.partner_id.id,
+                    }
+                )
+        follower = request.message_follower_ids.filtered(
+            lambda f: f.partner_id == self.portal_a.partner_id
+        )
+        with self.assertRaisesRegex(AccessError, "cannot follow"), self.cr.savepoint():
+            follower.write({"partner_id": self.portal_b.partner_id.id})
+        # Staff follow; a request moved to another customer drops the former one's.
+        request.message_subscribe(partner_ids=self.technician.partner_id.ids)
+        request.sudo(self.technician).write(
+            {"partner_id": self.other_customer.id, "contract_id": self.other_contract.id}
+        )
+        self.assertNotIn(self.portal_a.partner_id, self._followers(request))
+        self.assertIn(self.technician.partner_id, self._followers(request))
+        self.assertFalse(self._strangers(request))
+
+    def test_mail_door_a_team_reaches_its_company_contracts_only(self):
+        company_b = self.env["res.company"].create({"name": "Commown B (mail test)"})
+        team_b = self.Team.create(
+            {"name": "Support B", "alias_name": "support-b", "company_id": company_b.id}
+        )
+        # Léa is a known contact of customer A (alone with her address now), whose
+        # contract is company A's.
+        self.portal_b.partner_id.email = "portal-b@canuts.example"
+        request = self._receive(
+            "lea@atelier-test.example", to="support-b", name="Léa", message_id="m2"
+        )
+        self.assertEqual(request.team_id, team_b)
+        self.assertEqual(request.partner_id, self.contact)
+        self.assertFalse(request.contract_id)
+        self.assertTrue(request.is_to_qualify)
+        self.assertEqual(request.company_id, company_b)
+        # Company A's technicians do not see company B's requests to qualify.
+        Request = self.Request.sudo(self.technician)
+        self.assertFalse(Request.search([("id", "=", request.id)]))
+        # Nor can the team be given a contract of another company, by any path.
+        with self.assertRaisesRegex(ValidationError, "works for"), self.cr.savepoint():
+            request.write({"contract_id": self.contract.id})
+        # The same message to company A's address reaches customer A's contract.
+        request_a = self._receive("lea@atelier-test.example", message_id="m3")
+        self.assertEqual(request_a.contract_id, self.contract)
+        self.assertEqual(request_a.team_id, self.team)
+        self.assertEqual(request_a.company_id, self.contract.company_id)
+        # A request filed on a contract takes the team of the contract's company.
+        filed = self.Request.create(
+            {
+                "summary": "Screen",
+                "partner_id": self.customer.id,
+                "contract_id": self.contract.id,
+                "service_type_id": self.env.ref("commown_infogerance.service_type_support").id,
+            }
+        )
+        self.assertEqual(filed.team_id.company_id, self.contract.company_id)

@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..groups import MANAGER_GROUP, SALESMAN_GROUP
 
@@ -35,12 +35,22 @@ class InfogeranceSubscribeWizard(models.TransientModel):
                 else 0
             )
 
+    @api.model
+    def create(self, vals):
+        # Transient models have no access rights in Odoo 11: the caller is checked
+        # here and in the action.
+        self._infogerance_check_caller()
+        return super().create(vals)
+
+    def _infogerance_check_caller(self):
+        user = self.env.user
+        if user.share or not (user.has_group(SALESMAN_GROUP) or user.has_group(MANAGER_GROUP)):
+            raise AccessError(_("Only salespeople may subscribe a customer to managed services."))
+
     @api.multi
     def action_subscribe(self):
         self.ensure_one()
-        user = self.env.user
-        if not (user.has_group(SALESMAN_GROUP) or user.has_group(MANAGER_GROUP)):
-            raise UserError(_("Only salespeople may subscribe a customer to managed services."))
+        self._infogerance_check_caller()
         commercial = self.partner_id.commercial_partner_id
         if commercial.get_rented_computer_count(self.date_start) < 1:
             raise UserError(

@@ -63,9 +63,46 @@ class InfogeranceTerminationWizard(models.TransientModel):
         for wizard in self:
             wizard.is_manager = is_manager
 
+    @api.model
+    def create(self, vals):
+        # Transient models have no access rights in Odoo 11: the caller is checked
+        # here, in write and in the action, as the contract checks it (R6).
+        contract = self.env["account.analytic.account"].browse(vals.get("contract_id") or [])
+        self._infogerance_check_caller(contract, vals.get("force_end"))
+        return super().create(self._infogerance_customer_values(vals))
+
+    @api.multi
+    def write(self, vals):
+        for wizard in self:
+            contract = wizard.contract_id
+            if "contract_id" in vals:
+                contract = contract.browse(vals["contract_id"] or [])
+            self._infogerance_check_caller(contract, vals.get("force_end", wizard.force_end))
+        return super().write(self._infogerance_customer_values(vals))
+
+    def _infogerance_check_caller(self, contract, force):
+        """Who may use the wizard on ``contract``: who may terminate it (a
+        customer manager of its customer in the portal, a salesman; a manager to
+        force an end)."""
+        if contract:
+            contract.ensure_one()
+            contract._infogerance_check_may_terminate(bool(force))
+
+    def _infogerance_customer_values(self, vals):
+        """A customer's request is dated the day it is made, whatever it sends."""
+        if not self.env.user.share:
+            return vals
+        return dict(
+            vals,
+            request_date=fields.Date.context_today(self),
+            backdate_reason=False,
+            force_end=False,
+        )
+
     @api.multi
     def action_confirm(self):
         self.ensure_one()
+        self._infogerance_check_caller(self.contract_id, self.force_end)
         self.contract_id._infogerance_terminate(
             self.request_date,
             self.reason,
