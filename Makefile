@@ -1,6 +1,6 @@
 # The two commands: `make run` and `make test`. Both set up everything they need.
 # `make bench [SIZE=full] [ONLY="cart cart_add"]`: the scale benchmark (not part of `make test`).
-.PHONY: run test test-odoo test-peers browser-test bench oracle setup stop-db lint format wheel i18n security-matrix billing-crash-test
+.PHONY: run test test-odoo test-peers browser-test bench oracle setup stop-db lint format wheel i18n security-matrix billing-live-test
 PORT ?= 8069
 DB ?= commown_infogerance
 PYTEST_ARGS ?=
@@ -9,6 +9,7 @@ BROWSER ?= 1
 ODOO_RUNNER ?= $(if $(PYTEST_ARGS),0,1)
 # ... and the neighbours' test suites (make test-peers).
 PEERS ?= $(if $(PYTEST_ARGS),0,1)
+LIVE ?= $(if $(PYTEST_ARGS),0,1)
 BROWSER_PYTEST_ARGS ?=
 SIZE ?= quick
 ONLY ?=
@@ -18,10 +19,11 @@ export PORT DB PYTEST_ARGS BROWSER_PYTEST_ARGS
 run:
 	scripts/run.sh
 
-test:  ## pytest-odoo (no demo data), Odoo's runner (demo data; ODOO_RUNNER=0 skips it), the neighbours' suites (PEERS=0 skips them), the browser tests (BROWSER=0 skips them)
+test:  ## pytest-odoo (no demo data), Odoo's runner (demo data; ODOO_RUNNER=0 skips it), the neighbours' suites (PEERS=0 skips them), the billing run's live tests (LIVE=0 skips them), the browser tests (BROWSER=0 skips them)
 	scripts/test.sh
 	@if [ "$(ODOO_RUNNER)" != 0 ]; then scripts/test-odoo-runner.sh; fi
 	@if [ "$(PEERS)" != 0 ]; then scripts/test-peers.sh; fi
+	@if [ "$(LIVE)" != 0 ]; then scripts/billing-live-test.sh; fi
 	@if [ "$(BROWSER)" != 0 ]; then scripts/browser-test.sh; fi
 
 test-odoo:  ## Odoo's own runner (-u --test-enable) on a demo database; ODOO_TEST_SELECT='*test_r4*' narrows it
@@ -39,8 +41,8 @@ oracle:  ## the billing oracle's long profile (INFOGERANCE_ORACLE_EXAMPLES=500 f
 bench:
 	SIZE=$(SIZE) ONLY="$(ONLY)" PROFILE="$(PROFILE)" scripts/bench.sh
 
-billing-crash-test:  ## a billing run killed with SIGKILL half-way, restarted, every contract invoiced once
-	scripts/billing-crash-test.sh
+billing-live-test:  ## the billing run on real servers: SIGKILL half-way, two runs at once, the cron with a salesman confirming (LIVE_PYTEST_ARGS="-k sigkill")
+	scripts/billing-live-test.sh
 
 setup:
 	scripts/setup.sh

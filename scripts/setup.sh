@@ -86,8 +86,10 @@ log_level = info
 
 [queue_job]
 # Job runner capacity (threads running jobs at once); used when the server is
-# started with --load=base,web,queue_job, as make run does.
-channels = root:2,root.infogerance:2
+# started with --load=base,web,queue_job, as make run does. The billing run's
+# chunks have a channel of their own (root.infogerance.billing): its capacity is
+# how many customers' chunks are billed at once on this server.
+channels = root:2,root.infogerance:2,root.infogerance.billing:2
 CFG
 }
 

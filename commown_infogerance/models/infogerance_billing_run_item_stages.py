@@ -1,11 +1,21 @@
 import logging
+import random
+import time
 
-from odoo import api, fields, models
+from psycopg2 import OperationalError
+
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 
 from .billing_transaction import own_transaction
 
 _logger = logging.getLogger(__name__)
+
+#: Tries of an item's stages that lost a race (see _infogerance_run_stages_retrying).
+STAGE_TRIES = 12
+#: Advisory lock taken while the report's bundles are built (0x1F05: billing).
+REPORT_ASSETS_LOCK = 0x1F0501
 
 
 class InfogeranceBillingRunItem(models.Model):
@@ -23,10 +33,51 @@ class InfogeranceBillingRunItem(models.Model):
     @api.model
     def _infogerance_bill_items(self, item_ids):
         billed = super()._infogerance_bill_items(item_ids)
+        self._infogerance_prepare_report_assets(item_ids)
         for item_id in item_ids:
-            with own_transaction(self.env) as env:
-                env[self._name].browse(item_id)._infogerance_run_stages()
+            self._infogerance_run_stages_retrying(item_id)
         return billed
+
+    @api.model
+    def _infogerance_prepare_report_assets(self, item_ids):
+        """Odoo commits the cursor that renders a PDF when it must first build the
+        report's style sheets and scripts (``commit_assetsbundle``): inside a
+        customer's stages, that would commit half of them. Render one invoice's
+        PDF here first, in a transaction of its own (one worker at a time): the
+        stages' PDFs then find the bundles built."""
+        with own_transaction(self.env) as env:
+            items = env[self._name].browse(item_ids)
+            invoice = items.filtered(lambda i: i.company_id.infogerance_billing_send).mapped(
+                "invoice_ids"
+            )[:1]
+            report = env.ref("account.account_invoices", raise_if_not_found=False)
+            if invoice and report:
+                env.cr.execute("SELECT pg_advisory_xact_lock(%s)", (REPORT_ASSETS_LOCK,))
+                report.render_qweb_pdf(invoice.ids)
+
+    @api.model
+    def _infogerance_run_stages_retrying(self, item_id):
+        """The stages of an item in a transaction of their own, tried again when
+        it loses a race: the invoice numbers of a journal are handed out one
+        transaction at a time (Odoo's gapless sequence is locked ``NOWAIT``), so
+        two workers validating at once take turns. Still busy after
+        ``STAGE_TRIES``: left for the next run of the date, and said on the item."""
+        for attempt in range(1, STAGE_TRIES + 1):
+            try:
+                with own_transaction(self.env) as env:
+                    env[self._name].browse(item_id)._infogerance_run_stages()
+                return True
+            except OperationalError as err:
+                if err.pgcode not in PG_CONCURRENCY_ERRORS_TO_RETRY:
+                    raise
+                _logger.info("billing item %s: stages busy (%s), tried again", item_id, attempt)
+                time.sleep(random.uniform(0.05, 0.2) * attempt)
+        with own_transaction(self.env) as env:
+            env[self._name].browse(item_id).stage_error = _(
+                "The invoices could not be validated or sent: other workers kept the "
+                "invoice numbering busy. Run the billing run again to finish."
+            )
+        return False
 
     def _infogerance_run_stages(self):
         """Validate, then send; what a stage failed at is recorded on the item and
@@ -51,13 +102,19 @@ class InfogeranceBillingRunItem(models.Model):
         that fails stays draft. Returns the errors."""
         errors = []
         for invoice in self.invoice_ids.filtered(lambda i: i.state == "draft").sorted("id"):
+            name = invoice.display_name
             try:
                 with self.env.cr.savepoint():
                     invoice.action_invoice_open()
+            except OperationalError as err:
+                if err.pgcode in PG_CONCURRENCY_ERRORS_TO_RETRY:
+                    raise  # the whole item's stages are tried again
+                self.env.clear()
+                errors.append("%s: %s" % (name, err))
             except Exception as err:  # recorded on the item: the others go on
                 self.env.clear()
                 message = err.name if isinstance(err, UserError) else str(err)
-                errors.append("%s: %s" % (invoice.display_name, message))
+                errors.append("%s: %s" % (name, message))
         return errors
 
     def _infogerance_send_invoices(self):
@@ -70,11 +127,17 @@ class InfogeranceBillingRunItem(models.Model):
         errors = []
         invoices = self.invoice_ids.filtered(lambda i: i.state in ("open", "paid") and not i.sent)
         for invoice in invoices.sorted("id"):
+            name = invoice.display_name
             try:
                 with self.env.cr.savepoint():
                     template.send_mail(invoice.id, force_send=False)
                     invoice.sent = True
+            except OperationalError as err:
+                if err.pgcode in PG_CONCURRENCY_ERRORS_TO_RETRY:
+                    raise
+                self.env.clear()
+                errors.append("%s: %s" % (name, err))
             except Exception as err:  # recorded on the item: the others go on
                 self.env.clear()
-                errors.append("%s: %s" % (invoice.display_name, err))
+                errors.append("%s: %s" % (name, err))
         return errors
