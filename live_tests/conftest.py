@@ -82,6 +82,8 @@ class Server:
     def start(self):
         env = dict(os.environ, ODOO_QUEUE_JOB_CHANNELS=self.channels)
         env.update(ODOO_QUEUE_JOB_PORT=str(self.port))
+        # lessc builds the reports' style sheets (as scripts/run.sh sets it)
+        env["PATH"] = "%s:%s" % (os.path.join(ROOT, ".local", "node", "node_modules", ".bin"), env["PATH"])
         command = [
             PYTHON,
             os.path.join(ROOT, "scripts", "odoo-bin"),

@@ -49,7 +49,7 @@ PORT="${BROWSER_PORT:-$(free_port)}"
 log "Odoo on http://127.0.0.1:$PORT (database $DB, log $ARTIFACTS/odoo.log)"
 PATH="$LOCAL/node/node_modules/.bin:$PATH" "$VENV/bin/python" "$ROOT/scripts/odoo-bin" \
   -c "$ODOO_CFG" -d "$DB" --db-filter="^$DB\$" --http-interface=127.0.0.1 --http-port="$PORT" \
-  --max-cron-threads=0 --logfile="$ARTIFACTS/odoo.log" &
+  --max-cron-threads=0 --load=base,web,queue_job --logfile="$ARTIFACTS/odoo.log" &
 ODOO_PID=$!
 trap 'kill "$ODOO_PID" 2>/dev/null; wait "$ODOO_PID" 2>/dev/null || true' EXIT
 

@@ -8,7 +8,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 
-from .billing_transaction import own_transaction
+from .billing_transaction import invoice_numbering_turn, own_transaction
 
 _logger = logging.getLogger(__name__)
 
@@ -57,13 +57,21 @@ class InfogeranceBillingRunItem(models.Model):
 
     @api.model
     def _infogerance_run_stages_retrying(self, item_id):
-        """The stages of an item in a transaction of their own, tried again when
-        it loses a race: the invoice numbers of a journal are handed out one
-        transaction at a time (Odoo's gapless sequence is locked ``NOWAIT``), so
-        two workers validating at once take turns. Still busy after
-        ``STAGE_TRIES``: left for the next run of the date, and said on the item."""
+        """The stages of an item, tried again when they lose a race. The drafts
+        are validated first in a short transaction of their own, in the worker's
+        turn at numbering (see ``invoice_numbering_turn``), so that the workers
+        number invoices one after the other while the rest (PDFs, e-mails, debit
+        orders) runs side by side. Still busy after ``STAGE_TRIES`` (a user
+        validating invoices by hand meanwhile): left for the next run of the
+        date, and said on the item."""
+        # read afresh: the caller's snapshot may predate the item
+        with own_transaction(self.env) as env:
+            company_id = env[self._name].browse(item_id).company_id.id
         for attempt in range(1, STAGE_TRIES + 1):
             try:
+                with invoice_numbering_turn(self.env, company_id):
+                    with own_transaction(self.env) as env:
+                        env[self._name].browse(item_id)._infogerance_validate_stage()
                 with own_transaction(self.env) as env:
                     env[self._name].browse(item_id)._infogerance_run_stages()
                 return True
@@ -78,6 +86,19 @@ class InfogeranceBillingRunItem(models.Model):
                 "invoice numbering busy. Run the billing run again to finish."
             )
         return False
+
+    def _infogerance_validate_stage(self):
+        """Validate the item's drafts (company setting), when its stages are not
+        done yet; the failures are recorded by ``_infogerance_run_stages``, which
+        tries them again."""
+        self.ensure_one()
+        self.env.cr.execute(
+            "SELECT state, stages_done FROM infogerance_billing_run_item WHERE id = %s FOR UPDATE",
+            (self.id,),
+        )
+        state, stages_done = self.env.cr.fetchone()
+        if state == "done" and not stages_done and self.company_id.infogerance_billing_validate:
+            self._infogerance_validate_invoices()
 
     def _infogerance_run_stages(self):
         """Validate, then send; what a stage failed at is recorded on the item and
