@@ -75,12 +75,19 @@ def test_billing_run_form_an_accountant_runs_the_month(page, step, rpc, shop, cu
         expect(done).to_have_count(1)
 
     with step("run-done"):
-        [run] = rpc("infogerance.billing.run", "search_read", [("date", "=", date)],
-                    fields=["customer_done", "customer_failed", "invoice_count", "item_ids"])
+        [run] = rpc(
+            "infogerance.billing.run",
+            "search_read",
+            [("date", "=", date)],
+            fields=["customer_done", "customer_failed", "invoice_count", "item_ids"],
+        )
         assert run["customer_failed"] == 0, run
-        items = rpc("infogerance.billing.run.item", "search_read",
-                    [("run_id", "=", run["id"]), ("partner_id", "=", customer["company"])],
-                    fields=["state", "invoice_ids"])
+        items = rpc(
+            "infogerance.billing.run.item",
+            "search_read",
+            [("run_id", "=", run["id"]), ("partner_id", "=", customer["company"])],
+            fields=["state", "invoice_ids"],
+        )
         assert [item["state"] for item in items] == ["done"], items
         assert len(items[0]["invoice_ids"]) == 1, items
         page.locator(".o_notebook a", has_text="All customers").click()

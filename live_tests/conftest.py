@@ -70,7 +70,14 @@ class Server:
     """An Odoo server on the test's database, in a process group of its own
     (killed whole: HTTP workers, cron worker, job runner)."""
 
-    def __init__(self, database, name="odoo", workers=2, channels="root:2,root.infogerance.billing:2", cron_threads=1):
+    def __init__(
+        self,
+        database,
+        name="odoo",
+        workers=2,
+        channels="root:2,root.infogerance.billing:2",
+        cron_threads=1,
+    ):
         self.database, self.name = database, name
         self.workers, self.channels, self.cron_threads = workers, channels, cron_threads
         self.port = _free_port()
@@ -83,12 +90,17 @@ class Server:
         env = dict(os.environ, ODOO_QUEUE_JOB_CHANNELS=self.channels)
         env.update(ODOO_QUEUE_JOB_PORT=str(self.port))
         # lessc builds the reports' style sheets (as scripts/run.sh sets it)
-        env["PATH"] = "%s:%s" % (os.path.join(ROOT, ".local", "node", "node_modules", ".bin"), env["PATH"])
+        env["PATH"] = "%s:%s" % (
+            os.path.join(ROOT, ".local", "node", "node_modules", ".bin"),
+            env["PATH"],
+        )
         command = [
             PYTHON,
             os.path.join(ROOT, "scripts", "odoo-bin"),
-            "-c", ODOO_CFG,
-            "-d", self.database,
+            "-c",
+            ODOO_CFG,
+            "-d",
+            self.database,
             "--db-filter=^%s$" % self.database,
             "--http-interface=127.0.0.1",
             "--http-port=%s" % self.port,

@@ -34,7 +34,12 @@ def generate(env, customers, chunk_size, date):
         {"name": PREFIX + "offer", "tier_ids": [(0, 0, {"min_computers": 1, "unit_price": 15.0})]}
     )
     computer = env["product.product"].create(
-        {"name": PREFIX + "laptop", "type": "service", "list_price": 39.0, "is_computer_rental": True}
+        {
+            "name": PREFIX + "laptop",
+            "type": "service",
+            "list_price": 39.0,
+            "is_computer_rental": True,
+        }
     )
     service = env["product.product"].create(
         {"name": PREFIX + "service", "type": "service", "infogerance_offer_id": offer.id}

@@ -39,9 +39,7 @@ def test_billing_run_sigkill_mid_run_then_restart_invoices_each_contract_once(
     assert wait_for(lambda: items_by_state(name).get("done", 0) >= target, BILLING_DONE, 0.2)
     server.kill()
     killed_at = items_by_state(name)
-    jobs_at_kill = dict(
-        sql(name, "SELECT state, count(*) FROM queue_job GROUP BY 1")
-    )
+    jobs_at_kill = dict(sql(name, "SELECT state, count(*) FROM queue_job GROUP BY 1"))
     assert killed_at.get("todo"), "killed after the end: nothing tested (%s)" % killed_at
     restarted = time.time()
     server_factory().start()
@@ -142,7 +140,9 @@ def test_billing_run_daily_cron_bills_everything_while_a_salesman_confirms_order
                          WHERE module = 'commown_infogerance' AND name = 'cron_billing_run')""",
     )
     today = sql(name, "SELECT (now() AT TIME ZONE 'UTC')::date::text")[0][0]
-    assert wait_for(lambda: items_by_state(name, today).get("done"), 120, 0.2), "the cron did not start"
+    assert wait_for(
+        lambda: items_by_state(name, today).get("done"), 120, 0.2
+    ), "the cron did not start"
     during, errors = [], []
     for row in customers[: CUSTOMERS // 2 : 4]:
         if set(items_by_state(name, today)) == {"done"}:
