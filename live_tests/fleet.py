@@ -48,6 +48,7 @@ def generate(env, customers, chunk_size, date):
         {
             "name": "Live Salesman",
             "login": SALESMAN,
+            "email": "salesman@live.example",
             "password": SALESMAN,
             "groups_id": [(6, 0, [env.ref("sales_team.group_sale_salesman").id])],
         }

@@ -10,7 +10,7 @@ source "$(dirname "$0")/lib.sh"
 CUSTOMERS="${CUSTOMERS:-80}"
 
 tmpl="$("$ROOT/scripts/db.sh" template nodemo)"
-live="live_${tmpl#tmpl_}_${CUSTOMERS}"
+live="live_${tmpl#tmpl_}_${CUSTOMERS}_$(sha1sum "$ROOT/live_tests/fleet.py" | cut -c1-6)"
 if ! db_exists "$live"; then
   log "building $live: $CUSTOMERS customers due on 2026-01-01 (committed)"
   for old in $(psql_cmd -c "SELECT datname FROM pg_database WHERE datname LIKE 'live\_nodemo\_%' AND datname <> '$live'"); do

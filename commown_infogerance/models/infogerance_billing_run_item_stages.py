@@ -16,8 +16,6 @@ _logger = logging.getLogger(__name__)
 STAGE_TRIES = 12
 #: Advisory lock taken while the report's bundles are built (0x1F05: billing).
 REPORT_ASSETS_LOCK = 0x1F0501
-#: Databases whose report bundles this process has seen built.
-_REPORT_ASSETS_READY = set()
 
 
 class InfogeranceBillingRunItem(models.Model):
@@ -46,9 +44,9 @@ class InfogeranceBillingRunItem(models.Model):
         report's style sheets and scripts (``commit_assetsbundle``): inside a
         customer's stages, that would commit half of them. Render one invoice's
         PDF here first, in a transaction of its own (one worker at a time): the
-        stages' PDFs then find the bundles built. Once per database and process
-        (an upgrade, which changes the bundles, restarts the server)."""
-        if self.env.cr.dbname in _REPORT_ASSETS_READY:
+        stages' PDFs then find the bundles built. Once per registry (a module
+        update, which changes the bundles, loads a new one)."""
+        if getattr(self.pool, "_infogerance_report_assets_ready", False):
             return
         with own_transaction(self.env) as env:
             items = env[self._name].browse(item_ids)
@@ -59,7 +57,7 @@ class InfogeranceBillingRunItem(models.Model):
             if invoice and report:
                 env.cr.execute("SELECT pg_advisory_xact_lock(%s)", (REPORT_ASSETS_LOCK,))
                 report.render_qweb_pdf(invoice.ids)
-                _REPORT_ASSETS_READY.add(env.cr.dbname)
+                self.pool._infogerance_report_assets_ready = True
 
     @api.model
     def _infogerance_run_stages_retrying(self, item_id):
