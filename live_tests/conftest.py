@@ -5,6 +5,7 @@ with SIGKILL. Run by scripts/billing-live-test.sh, which builds the template."""
 import configparser
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -158,6 +159,21 @@ class Rpc:
         return proxy.execute_kw(
             self.database, self.uid, self.password, model, method, list(args), kwargs
         )
+
+
+def postgres_log():
+    """The project cluster's log file (scripts/lib.sh: next to its socket)."""
+    return os.path.join(_pg_options()["host"], "postgresql.log")
+
+
+def lock_waits_since(offset):
+    """Milliseconds each lock wait took, from the cluster's log after ``offset``
+    (``log_lock_waits``: PostgreSQL logs a wait longer than ``deadlock_timeout``,
+    and how long it took once the lock is acquired)."""
+    with open(postgres_log(), errors="replace") as log:
+        log.seek(offset)
+        text = log.read()
+    return [float(ms) for ms in re.findall(r"acquired \w+ on .*? after ([0-9.]+) ms", text)]
 
 
 def copy_database(source, target):
