@@ -169,11 +169,16 @@ def postgres_log():
 def lock_waits_since(offset):
     """Milliseconds each lock wait took, from the cluster's log after ``offset``
     (``log_lock_waits``: PostgreSQL logs a wait longer than ``deadlock_timeout``,
-    and how long it took once the lock is acquired)."""
+    and how long it took once the lock is acquired): ``(rows, workers)``, the
+    waits for rows and tables, that users feel, and those for the advisory locks
+    by which the billing workers take turns (numbering, report bundles)."""
     with open(postgres_log(), errors="replace") as log:
         log.seek(offset)
         text = log.read()
-    return [float(ms) for ms in re.findall(r"acquired \w+ on .*? after ([0-9.]+) ms", text)]
+    rows, workers = [], []
+    for lock, ms in re.findall(r"acquired \w+ on (.*?) after ([0-9.]+) ms", text):
+        (workers if lock.startswith("advisory lock") else rows).append(float(ms))
+    return rows, workers
 
 
 def copy_database(source, target):
