@@ -170,8 +170,7 @@ class InfogeranceBillingRunItem(models.Model):
             mandate_states = dict(mandate._fields["state"]._description_selection(self.env))
             return (
                 "mandate_not_valid",
-                "%s: %s"
-                % (mandate.unique_mandate_reference, mandate_states.get(mandate.state)),
+                "%s: %s" % (mandate.unique_mandate_reference, mandate_states.get(mandate.state)),
             )
         receivable = invoice.move_id.line_ids.filtered(
             lambda line: line.account_id.internal_type == "receivable" and not line.reconciled
@@ -266,9 +265,7 @@ class InfogeranceBillingRunDebitSkip(models.Model):
     partner_id = fields.Many2one(
         comodel_name="res.partner", related="item_id.partner_id", string="Customer", readonly=True
     )
-    amount = fields.Monetary(
-        related="invoice_id.residual", string="Amount due", readonly=True
-    )
+    amount = fields.Monetary(related="invoice_id.residual", string="Amount due", readonly=True)
     currency_id = fields.Many2one(related="invoice_id.currency_id", readonly=True)
     reason = fields.Selection(selection=SKIP_REASONS, required=True, readonly=True)
     detail = fields.Char(readonly=True)

@@ -21,6 +21,7 @@ from odoo.tools import mute_logger
 from ..models.billing_transaction import IN_CALLER_TRANSACTION
 from .common import InfogeranceCase
 from .common_sepa import DirectDebitMixin
+from .concurrency import ConcurrentCase
 from .test_security_attacks import PASSWORD, _ensure_http_server
 
 PAIN_NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.008.001.02"}
@@ -77,9 +78,10 @@ class BillingRunDebitCase(DirectDebitMixin, InfogeranceCase):
         # after the order: a revoked mandate; contracts switched to direct debit
         # while the mandate never came back signed
         cls.revoked_mandate.cancel()
-        (cls._rentals(cls, cls.unsigned_customer) | cls._service_contract(cls, cls.unsigned_customer)).write(
-            {"payment_mode_id": cls.mode.id}
-        )
+        (
+            cls._rentals(cls, cls.unsigned_customer)
+            | cls._service_contract(cls, cls.unsigned_customer)
+        ).write({"payment_mode_id": cls.mode.id})
         cls.Run = cls.env["infogerance.billing.run"]
         cls.Order = cls.env["account.payment.order"]
 
@@ -168,7 +170,9 @@ class TestBillingRunDebit(BillingRunDebitCase):
             first.payment_line_ids.mapped("mandate_id"), self.mandate | self.other_mandate
         )
         # on the run: its orders, the invoices and amount in them
-        debited = invoices[self.customer] | invoices[self.other_customer] | invoices[self.third_customer]
+        debited = (
+            invoices[self.customer] | invoices[self.other_customer] | invoices[self.third_customer]
+        )
         self.assertEqual(run.debit_order_ids, drafts)
         self.assertEqual(run.debit_order_count, 2)
         self.assertEqual(run.debit_invoice_count, 3)
@@ -324,7 +328,9 @@ class TestBillingRunDebit(BillingRunDebitCase):
             self.assertAlmostEqual(amounts[iban], amount, places=2)
         control = float(root.xpath("//p:GrpHdr/p:CtrlSum/text()", namespaces=PAIN_NS)[0])
         self.assertAlmostEqual(control, sum(invoices.mapped("residual")), places=2)
-        self.assertAlmostEqual(control, run.debit_amount - self._invoice(run, self.third_customer).residual, places=2)
+        self.assertAlmostEqual(
+            control, run.debit_amount - self._invoice(run, self.third_customer).residual, places=2
+        )
 
     def test_billing_run_debit_sequence_type_first_then_recurring(self):
         """OCA's rule: a new recurrent mandate is debited FRST; once the file is
@@ -457,3 +463,53 @@ class TestBillingRunDebitRights(BillingRunDebitCase):
         run = self._cron("2026-01-01")
         with self.assertRaises(AccessError):
             run.sudo(self.salesman).action_view_debit_orders()
+
+
+class TestBillingRunDebitOneDraftPerMode(ConcurrentCase):
+    """Two workers filling the debit order of one payment mode at once, with no
+    draft yet, make one draft, not two: the second waits on the mode, fails to
+    serialize, and its retry finds the first's draft (committed data)."""
+
+    def setUp(self):
+        super().setUp()
+        with self.registry_.cursor() as cr:
+            env = self.env_of(cr)
+            mode = env["account.payment.mode"].create(
+                {
+                    "name": "SEPA direct debit (race test)",
+                    "payment_method_id": env.ref(
+                        "account_banking_sepa_direct_debit.sepa_direct_debit"
+                    ).id,
+                    "bank_account_link": "variable",
+                }
+            )
+            self.mode_id = mode.id
+
+    def tearDown(self):
+        with self.registry_.cursor() as cr:
+            env = self.env_of(cr)
+            env["account.payment.order"].search([("payment_mode_id", "=", self.mode_id)]).unlink()
+            env["account.payment.mode"].browse(self.mode_id).unlink()
+        super().tearDown()
+
+    def _draft_for_mode(self, cr):
+        """What the stage does before OCA's create_account_payment_line, then what
+        that method does: the mode's draft, created if there is none."""
+        env = self.env_of(cr)
+        mode = env["account.payment.mode"].browse(self.mode_id)
+        env["infogerance.billing.run.item"]._infogerance_lock_debit_orders(mode)
+        Order = env["account.payment.order"]
+        draft = Order.search([("payment_mode_id", "=", mode.id), ("state", "=", "draft")], limit=1)
+        return draft or Order.create({"payment_mode_id": mode.id})
+
+    def test_billing_run_debit_two_workers_make_one_draft_order(self):
+        with self.race(self._draft_for_mode, self._draft_for_mode) as (outcome, cr2):
+            self.assertEqual(outcome, "40001", "the second fails to serialize")
+            # the stage's retry, in a new transaction
+            self._draft_for_mode(cr2)
+            cr2.commit()
+        with self.registry_.cursor() as cr:
+            drafts = self.env_of(cr)["account.payment.order"].search(
+                [("payment_mode_id", "=", self.mode_id), ("state", "=", "draft")]
+            )
+            self.assertEqual(len(drafts), 1)
