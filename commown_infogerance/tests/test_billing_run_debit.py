@@ -47,11 +47,11 @@ class BillingRunDebitCase(DirectDebitMixin, InfogeranceCase):
         cls.other_customer.customer_payment_mode_id = cls.mode
         cls.second_mode = cls.mode.copy({"name": "SEPA direct debit, second bank (test)"})
         cls.third_customer = cls._create_company("Forge Test", "Nantes", "44000")
-        cls._add_mandate(cls.third_customer, "FR76 1027 8060 3100 0205 1870 116")
+        cls._add_mandate(cls.third_customer, "FR76 1027 8060 3100 0205 1870 104")
         cls.third_customer.customer_payment_mode_id = cls.second_mode
         cls.revoked_customer = cls._create_company("Revoque Test", "Lille", "59000")
         cls.revoked_mandate = cls._add_mandate(
-            cls.revoked_customer, "FR76 1751 5900 0008 0000 0000 104"
+            cls.revoked_customer, "FR76 1751 5900 0008 0000 0000 155"
         )
         cls.revoked_customer.customer_payment_mode_id = cls.mode
         cls.card = cls.env["account.payment.mode"].create(
@@ -344,18 +344,22 @@ class TestBillingRunDebit(BillingRunDebitCase):
         with freeze_time("2026-01-03"):
             order.generated2uploaded()
         self.assertEqual(self.mandate.recurrent_sequence_type, "recurring")
+        # meanwhile the customer switched to direct debit signs its first mandate
+        signed = self._add_mandate(self.unsigned_customer, "FR76 1470 7000 0100 0000 0000 174")
         february = self._cron("2026-02-01")
         order2 = february.debit_order_ids.filtered(lambda o: o.payment_mode_id == self.mode)
         self.assertNotEqual(order2, order)
         self.assertEqual(order2.state, "draft")
         self.assertEqual(
             order2.payment_line_ids.mapped("move_line_id.invoice_id"),
-            self._invoice(february, self.customer) | self._invoice(february, self.other_customer),
+            self._invoice(february, self.customer)
+            | self._invoice(february, self.other_customer)
+            | self._invoice(february, self.unsigned_customer),
         )
         types = self._sequence_types(self._export(order2, "2026-02-02"))
         self.assertEqual(types[iban], "RCUR")
-        # a mandate debited for the first time in February is FRST
         self.assertEqual(types[self.other_mandate.partner_bank_id.sanitized_acc_number], "RCUR")
+        self.assertEqual(types[signed.partner_bank_id.sanitized_acc_number], "FRST")
 
 
 @common.at_install(False)
