@@ -117,7 +117,9 @@ class InfogeranceBillingRunItem(models.Model):
         to_debit, skipped = self._infogerance_debit_partition()
         debited, errors = self._infogerance_add_to_debit_orders(to_debit)
         skipped += errors
-        orders = debited.mapped("move_id.line_ids.payment_line_ids.order_id")
+        orders = debited.mapped("move_id.line_ids.payment_line_ids.order_id").filtered(
+            lambda order: order.state == "draft"
+        )
         self.debit_skip_ids.unlink()
         self.write(
             {
@@ -222,9 +224,11 @@ class InfogeranceBillingRunItem(models.Model):
         confirms it with the new lines."""
         Order = self.env["account.payment.order"]
         for mode in modes.sorted("id"):
+            # a lost race is expected and tried again: not logged as a bad query
             self.env.cr.execute(
                 "UPDATE account_payment_mode SET write_date = write_date WHERE id = %s",
                 (mode.id,),
+                log_exceptions=False,
             )
             # the draft OCA's create_account_payment_line picks
             draft = Order.search(
@@ -234,6 +238,7 @@ class InfogeranceBillingRunItem(models.Model):
                 self.env.cr.execute(
                     "UPDATE account_payment_order SET write_date = write_date WHERE id = %s",
                     (draft.id,),
+                    log_exceptions=False,
                 )
 
 
