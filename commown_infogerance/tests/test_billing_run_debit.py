@@ -245,6 +245,8 @@ class TestBillingRunDebit(BillingRunDebitCase):
         # the stage itself again on every item (a crash before it was marked done)
         run.item_ids.write({"debit_done": False})
         run.sudo(self.accountant).action_start()
+        self.assertTrue(all(run.item_ids.mapped("debit_done")), "resumed by Run what is left")
+        run.item_ids.write({"debit_done": False})
         for item in run.item_ids:
             item._infogerance_run_debit()
         self.assertEqual(self._payment_lines(run.item_ids.mapped("invoice_ids")), lines)
