@@ -265,17 +265,8 @@ class InfogeranceBillingRun(models.Model):
         # run (created by another cron at the same time) or its items
         with own_transaction(self.env) as env:
             run = self.with_env(env)
-            states = ("todo", "failed") if include_failed else ("todo",)
-            # and the customers done whose later stages (validate, send) are not
             items = env["infogerance.billing.run.item"].search(
-                [
-                    ("run_id", "=", run.id),
-                    "|",
-                    ("state", "in", states),
-                    "&",
-                    ("state", "=", "done"),
-                    ("stages_done", "=", False),
-                ],
+                [("run_id", "=", run.id)] + run._infogerance_items_to_run_domain(include_failed),
                 order="id",
             )
             size = max(run.company_id.infogerance_billing_chunk_size, 1)
@@ -284,6 +275,19 @@ class InfogeranceBillingRun(models.Model):
         _logger.info("billing run %s: %s customers in %s chunks", date, len(item_ids), len(chunks))
         self._infogerance_dispatch(chunks)
         return len(chunks)
+
+    @api.model
+    def _infogerance_items_to_run_domain(self, include_failed=False):
+        """The items a run (again) takes: to do (and failed), and the customers
+        done whose later stages (validate, send) are not."""
+        states = ("todo", "failed") if include_failed else ("todo",)
+        return [
+            "|",
+            ("state", "in", states),
+            "&",
+            ("state", "=", "done"),
+            ("stages_done", "=", False),
+        ]
 
     @api.multi
     def _infogerance_add_items(self):

@@ -31,3 +31,11 @@ class ResCompany(models.Model):
         help="A billing run queues the e-mail of each invoice it validated, with its PDF, "
         "in the customer's language.",
     )
+    infogerance_billing_debit = fields.Boolean(
+        string="Billing runs: fill the debit orders",
+        default=True,
+        help="A billing run puts each open invoice paid by SEPA direct debit on a valid "
+        "mandate in the draft debit order of its payment mode (created if needed); the "
+        "invoices left out are listed on the run with their reason. Confirming the "
+        "order and generating its file stay the accountant's.",
+    )
