@@ -66,6 +66,7 @@
         "views/portal_termination_templates.xml",
         "data/infogerance_billing_cron.xml",
         "views/infogerance_billing_run_views.xml",
+        "views/infogerance_billing_preview_views.xml",
     ],
     "demo": [
         "demo/infogerance_demo.xml",
