@@ -176,7 +176,12 @@ class TestBillingRunPreview(BillingRunCase):
         """A customer invoiced on the previous run's date, with nothing due now
         (its contracts ended): listed with the whole decrease and why."""
         self._cron("2026-01-01")
-        self._contracts(self.other_customer).write({"recurring_invoices": False})
+        # ended on 31 January (as an end recorded through the rules would be)
+        self.env.cr.execute(
+            "UPDATE account_analytic_account SET date_end = '2026-01-31' WHERE id IN %s",
+            (tuple(self._contracts(self.other_customer).ids),),
+        )
+        self.env["account.analytic.account"].invalidate_cache()
         preview = self._preview("2026-02-01")
         line = self._line(preview, self.other_customer)
         self.assertEqual(line.amount_untaxed, 0)
@@ -202,7 +207,9 @@ class TestBillingRunPreview(BillingRunCase):
                 run.sudo(user).action_preview()
         # the accountant's preview is the accountant's; a manager may preview too
         self.assertTrue(preview.line_ids)
-        action = run.sudo(self.manager).action_preview()
+        february = self.Run.create({"date": "2026-02-01"})
+        with freeze_time("2026-02-01"):
+            action = february.sudo(self.manager).action_preview()
         self.assertEqual(action["res_model"], "infogerance.billing.preview")
         self.assertTrue(self.Preview.browse(action["res_id"]).sudo(self.manager).line_ids)
 
