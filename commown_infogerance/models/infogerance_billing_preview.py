@@ -66,7 +66,7 @@ def always_rolled_back(cr):
             yield
             raise _RolledBack()
     except _RolledBack:
-        pass
+        return
     finally:
         for event, funcs in cr._event_handlers.items():
             funcs[:] = handlers.get(event, [])
@@ -203,7 +203,9 @@ class InfogeranceBillingPreview(models.TransientModel):
                 texts = [_("No change of fleet or plan nor regularisation explains it.")]
             rows.append((pid, result, previous_amount, change, "\n".join(texts)))
         self._infogerance_write_lines(rows)
-        self.write({"date_computed": fields.Datetime.now(), "compute_seconds": time.time() - started})
+        self.write(
+            {"date_computed": fields.Datetime.now(), "compute_seconds": time.time() - started}
+        )
 
     def _infogerance_simulate_customer(self, partner_id):
         """The billing of a customer as the run makes it, rolled back: its
@@ -294,9 +296,7 @@ class InfogeranceBillingPreview(models.TransientModel):
             ):
                 columns[key].append(value)
         if rows:
-            self.env.cr.execute(
-                INSERT_LINES_SQL, dict(columns, preview=self.id, uid=self.env.uid)
-            )
+            self.env.cr.execute(INSERT_LINES_SQL, dict(columns, preview=self.id, uid=self.env.uid))
             line_of = {partner: line for line, partner in self.env.cr.fetchall()}
             pairs = [
                 (line_of[pid], contract)

@@ -37,7 +37,7 @@ class InfogeranceBillingPreviewLine(models.TransientModel):
     )
     change_untaxed = fields.Float(string="Change (untaxed)", readonly=True)
     reasons = fields.Text(string="Why it changes", readonly=True)
-    would_fail = fields.Boolean(string="Would fail", readonly=True)
+    would_fail = fields.Boolean(readonly=True)
     failure = fields.Text(string="Why it would fail", readonly=True)
     outdated = fields.Boolean(
         string="Changed during the preview",

@@ -51,7 +51,9 @@ class InfogeranceBillingPreview(models.TransientModel):
             reasons[customer].append(self._infogerance_plan_change_reason(change))
         for customer, result in results.items():
             for start, fleet, amount in result.get("regularisations", []):
-                reasons[customer].append(self._infogerance_regularisation_reason(start, fleet, amount))
+                reasons[customer].append(
+                    self._infogerance_regularisation_reason(start, fleet, amount)
+                )
             if result.get("nothing_due"):
                 reasons[customer].append(
                     _("Nothing to invoice on this date (invoiced on %(date)s).")
