@@ -4,8 +4,8 @@ from contextlib import contextmanager
 
 from psycopg2 import OperationalError
 
-from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo.exceptions import AccessError, UserError
 from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 
 from .. import rules
@@ -154,6 +154,7 @@ class InfogeranceBillingPreview(models.TransientModel):
         """Simulate the run of the date and show it."""
         self.ensure_one()
         self.env["infogerance.billing.run"]._check_billing_rights()
+        self._infogerance_check_company()
         self._infogerance_compute()
         return {
             "type": "ir.actions.act_window",
@@ -162,6 +163,14 @@ class InfogeranceBillingPreview(models.TransientModel):
             "view_mode": "form",
             "target": "current",
         }
+
+    def _infogerance_check_company(self):
+        """The simulation runs as the system: only in a company of the user."""
+        if self.env.uid != SUPERUSER_ID and self.company_id not in self.env.user.company_ids:
+            raise AccessError(
+                _("Billing run preview: %(company)s is not one of your companies.")
+                % {"company": self.sudo().company_id.name}
+            )
 
     # Business methods ---------------------------------------------------------------
 

@@ -205,6 +205,13 @@ class TestBillingRunPreview(BillingRunCase):
                 preview.sudo(user).read(["amount_untaxed"])
             with self.assertRaises(AccessError):
                 run.sudo(user).action_preview()
+        # nor an accountant in a company not its own (the simulation runs as the system)
+        other_company = self.env["res.company"].create({"name": "Preview Other Co"})
+        foreign = self.Preview.sudo(self.accountant).create(
+            {"date": "2026-02-01", "company_id": other_company.id}
+        )
+        with self.assertRaisesRegex(AccessError, "not one of your companies"):
+            foreign.action_compute()
         # the accountant's preview is the accountant's; a manager may preview too
         self.assertTrue(preview.line_ids)
         february = self.Run.create({"date": "2026-02-01"})
