@@ -13,12 +13,16 @@ from .. import rules
 _logger = logging.getLogger(__name__)
 
 #: Per customer, the amount invoiced by the recurring contracts since the
-#: previous run's date (credit notes deducted, cancelled invoices left out), and
-#: whether it was invoiced on that very date: one query for every customer.
+#: previous run's date (credit notes deducted, cancelled invoices left out),
+#: whether it was invoiced on that very date, and whether it was invoiced on the
+#: previewed date already: one query for every customer.
 PREVIOUS_AMOUNTS_SQL = """
     SELECT i.commercial_partner_id,
-           sum(CASE WHEN i.type = 'out_refund' THEN -l.price_subtotal ELSE l.price_subtotal END),
-           bool_or(i.date_invoice = %(previous)s)
+           coalesce(sum(CASE WHEN i.type = 'out_refund' THEN -l.price_subtotal
+                             ELSE l.price_subtotal END)
+                    FILTER (WHERE i.date_invoice < %(date)s), 0),
+           bool_or(i.date_invoice = %(previous)s),
+           bool_or(i.date_invoice = %(date)s)
       FROM account_invoice_line l
       JOIN account_invoice i ON i.id = l.invoice_id
       JOIN account_analytic_account c ON c.id = l.account_analytic_id
@@ -27,7 +31,7 @@ PREVIOUS_AMOUNTS_SQL = """
        AND i.type IN ('out_invoice', 'out_refund')
        AND i.company_id = %(company)s
        AND i.date_invoice >= %(previous)s
-       AND i.date_invoice < %(date)s
+       AND i.date_invoice <= %(date)s
      GROUP BY 1
 """
 #: The preview's lines, written at once (not one ORM create per customer).
@@ -197,8 +201,9 @@ class InfogeranceBillingPreview(models.TransientModel):
         )
         before = {row[0]: row[1:] for row in self.env.cr.fetchall()}
         # customers invoiced on the previous run's date and by nothing this time
-        for pid, (_amount, on_previous_date) in before.items():
-            if pid not in results and on_previous_date:
+        # (not those the run of the date invoiced already)
+        for pid, (_amount, on_previous_date, on_date) in before.items():
+            if pid not in results and on_previous_date and not on_date:
                 results[pid] = {"contract_ids": [], "nothing_due": True}
         reasons = self._infogerance_change_reasons(results, previous)
         rows = []

@@ -187,6 +187,11 @@ class TestBillingRunPreview(BillingRunCase):
         self.assertEqual(line.amount_untaxed, 0)
         self.assertLess(line.change_untaxed, 0)
         self.assertIn("Nothing to invoice on this date (invoiced on 01/01/2026)", line.reasons)
+        # once the date is invoiced, its customers are not "nothing to invoice"
+        self._cron("2026-02-01")
+        preview = self._preview("2026-02-01")
+        self.assertFalse(preview.line_ids.filtered(lambda l: l.partner_id == self.customer))
+        self.assertTrue(self._line(preview, self.other_customer).reasons)
 
     def test_billing_preview_refused_to_salesman_employee_and_portal(self):
         run = self._cron("2026-01-01")
