@@ -427,3 +427,20 @@ def end_not_before_current_period(end, today, anchor, months=1):
     if today < anchor:
         return end
     return max(end, billing_period(anchor, today, months)[1])
+
+
+def previous_run_date(run_date, months=1):
+    """The date of the run before the one of ``run_date``: instalments are
+    monthly (art. 1.2), so a month earlier. A billing preview compares a
+    customer's invoices with those made since that date."""
+    return run_date - relativedelta(months=months)
+
+
+def signed_amount(invoice_type, amount):
+    """What an invoice or credit note (``out_refund``) adds to what the customer owes."""
+    return -amount if invoice_type == "out_refund" else amount
+
+
+def amount_change(amount, previous):
+    """The change of a customer's invoiced amount from the previous run, to the cent."""
+    return round(amount - previous, 2)

@@ -303,16 +303,23 @@ class InfogeranceBillingRun(models.Model):
                     raise
         return None
 
+    @api.model
+    def _infogerance_due_customer_ids(self, date, company_id):
+        """The customers (commercial partner ids) a run of ``date`` bills: those
+        with contracts due, and those with a final regularisation pending.
+        Shared by the run and its preview."""
+        self.env.cr.execute(DUE_CUSTOMERS_SQL, {"date": date, "company": company_id})
+        partners = {row[0] for row in self.env.cr.fetchall()}
+        ended = self.env["infogerance.billing.run.item"]._ended_with_regularisation(company_id)
+        partners |= set(ended.mapped("partner_id.commercial_partner_id").ids)
+        return sorted(partners)
+
     def _infogerance_add_items_once(self):
         with own_transaction(self.env) as env:
             run = self.with_env(env)
             if not run.date_started:
                 run.date_started = fields.Datetime.now()
-            env.cr.execute(DUE_CUSTOMERS_SQL, {"date": run.date, "company": run.company_id.id})
-            partners = {row[0] for row in env.cr.fetchall()}
-            Item = env["infogerance.billing.run.item"]
-            ended = Item._ended_with_regularisation(run.company_id.id)
-            partners |= set(ended.mapped("partner_id.commercial_partner_id").ids)
+            partners = run._infogerance_due_customer_ids(run.date, run.company_id.id)
             env.cr.execute(
                 ADD_ITEMS_SQL,
                 {

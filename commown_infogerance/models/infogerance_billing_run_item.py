@@ -157,21 +157,13 @@ class InfogeranceBillingRunItem(models.Model):
         row = self.env.cr.fetchone()
         if not row or row[0] == "done":
             return 0
-        Contract = self.env["account.analytic.account"].with_context(
-            cron=True, force_company=self.company_id.id
+        due, ended = self._infogerance_customer_contracts(
+            self.partner_id, self.date, self.company_id.id
         )
-        due = Contract.search(
-            self._due_contract_domain(self.date, self.company_id.id, self.partner_id.ids),
-            order="id",
-        )
-        ended = self._ended_with_regularisation(self.company_id.id, self.partner_id.ids)
         started = time.time()
         try:
             with self.env.cr.savepoint():
-                self._infogerance_check_billable()
-                invoices = due.recurring_create_invoice()
-                for contract in ended.with_env(Contract.env):
-                    invoices |= contract._infogerance_final_regularisation()
+                invoices = self._infogerance_invoice_customer(self.partner_id, due, ended)
         except OperationalError as err:
             if err.pgcode in PG_CONCURRENCY_ERRORS_TO_RETRY:
                 raise
@@ -200,9 +192,32 @@ class InfogeranceBillingRunItem(models.Model):
         failed_before._infogerance_clear_billing_error()
         return 1
 
-    def _infogerance_check_billable(self):
+    @api.model
+    def _infogerance_customer_contracts(self, partner, date, company_id):
+        """What a customer's billing on ``date`` invoices: its contracts due, and
+        its ended contracts with a final regularisation pending. Shared by the
+        run and its preview."""
+        Contract = self.env["account.analytic.account"].with_context(
+            cron=True, force_company=company_id
+        )
+        due = Contract.search(self._due_contract_domain(date, company_id, partner.ids), order="id")
+        ended = self._ended_with_regularisation(company_id, partner.ids).with_env(Contract.env)
+        return due, ended
+
+    @api.model
+    def _infogerance_invoice_customer(self, partner, due, ended):
+        """Make a customer's draft invoices (and credit notes) of these contracts;
+        raises what makes its billing fail. Shared by the run and its preview,
+        which rolls them back."""
+        self._infogerance_check_billable(partner)
+        invoices = due.recurring_create_invoice()
+        for contract in ended:
+            invoices |= contract._infogerance_final_regularisation()
+        return invoices
+
+    def _infogerance_check_billable(self, partner=None):
         """Refuse clearly what would fail deep inside the invoice's creation."""
-        partner = self.partner_id
+        partner = partner if partner is not None else self.partner_id
         for who in partner | partner.parent_id:
             if who.invoice_warn == "block":
                 raise UserError(

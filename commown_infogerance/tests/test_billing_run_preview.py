@@ -1,0 +1,268 @@
+"""The billing run's preview: what the run of a date will invoice, per customer,
+without creating anything; the customers that would fail and why; the change
+from the previous run and its reasons. Accountants and managers only."""
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError
+
+from .test_billing_run import BillingRunCase
+from .test_security_attacks import SecurityAttackCase
+
+
+class TestBillingRunPreview(BillingRunCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.third_customer = cls._create_company("Brasserie Test", "Paris", "75010")
+        with freeze_time("2026-01-01"):
+            cls._confirm(cls, cls.third_customer, computers=1)
+        cls.offer2 = cls.env["infogerance.offer"].create(
+            {
+                "name": "Serenite (preview)",
+                "service_type_ids": [(6, 0, cls.offer.service_type_ids.ids)],
+                "tier_ids": [(0, 0, {"min_computers": 1, "unit_price": 25.0})],
+            }
+        )
+        cls.service_product2 = cls.env["product.product"].create(
+            {
+                "name": "Managed services Serenite (preview)",
+                "type": "service",
+                "list_price": 25.0,
+                "infogerance_offer_id": cls.offer2.id,
+            }
+        )
+        cls.employee = cls._create_user("Emma Employee", "billing_employee", "base.group_user")
+        cls.Preview = cls.env["infogerance.billing.preview"]
+
+    def _preview(self, day, user=None, lang="en_US"):
+        with freeze_time(day):
+            Preview = self.Preview.sudo(user or self.accountant).with_context(lang=lang)
+            preview = Preview.create({"date": day})
+            preview.action_compute()
+        return preview
+
+    def _line(self, preview, partner):
+        line = preview.line_ids.filtered(lambda l: l.partner_id == partner)
+        self.assertEqual(len(line), 1, partner.name)
+        return line
+
+    def _daily_jobs(self, day):
+        """What runs before the day's billing: plan changes and dated fleet changes."""
+        Contract = self.env["account.analytic.account"]
+        with freeze_time(day):
+            Contract._cron_infogerance_apply_plan_changes()
+            Contract._cron_infogerance_dated_fleet_changes()
+
+    def _footprint(self):
+        """What a billing leaves behind: counts, next invoice dates, errors."""
+        contracts = self.env["account.analytic.account"].search([("recurring_invoices", "=", True)])
+        journal = self.env["account.journal"].search([("type", "=", "sale")], limit=1)
+        return {
+            "invoices": self.env["account.invoice"].search_count([]),
+            "invoice_lines": self.env["account.invoice.line"].search_count([]),
+            "messages": self.env["mail.message"].search_count([]),
+            "mails": self.env["mail.mail"].search_count([]),
+            "activities": self.env["mail.activity"].search_count([]),
+            "runs": self.env["infogerance.billing.run.item"].search_count([]),
+            "next_dates": contracts.mapped(lambda c: (c.id, c.recurring_next_date)),
+            "errors": contracts.mapped(lambda c: (c.id, c.infogerance_billing_error)),
+            "number": journal.sequence_id.number_next_actual,
+        }
+
+    def _varied_month(self):
+        """January invoiced by a run; then: the customer's order of one more
+        computer back-dated to 1 January (a regularisation of January) and of one
+        starting 1 February (a fleet change); the other customer's order of
+        another plan, from February; the third customer's blocking warning."""
+        self._cron("2026-01-01")
+        with freeze_time("2026-01-10"):
+            self._confirm(self.customer, computers=1, offer=False, start="2026-01-01")
+            self._confirm(self.customer, computers=1, offer=False, start="2026-02-01")
+        with freeze_time("2026-01-12"):
+            order = self._create_order(
+                self.other_customer, computers=1, offer=False, start="2026-01-12"
+            )
+            order.write({"order_line": [(0, 0, {"product_id": self.service_product2.id})]})
+            order.action_confirm()
+        self.third_customer.write({"invoice_warn": "block", "invoice_warn_msg": "Unpaid since May"})
+        self._daily_jobs("2026-02-01")
+
+    def test_billing_preview_equals_the_run_per_customer(self):
+        self._varied_month()
+        preview = self._preview("2026-02-01")
+        run = self._cron("2026-02-01")
+        self.assertTrue(run.item_ids)
+        for item in run.item_ids:
+            line = self._line(preview, item.partner_id)
+            sign = {"out_invoice": 1, "out_refund": -1}
+            invoices = item.invoice_ids
+            self.assertEqual(line.invoice_count, len(invoices), item.partner_id.name)
+            self.assertAlmostEqual(
+                line.amount_untaxed,
+                sum(sign[i.type] * i.amount_untaxed for i in invoices),
+                places=2,
+                msg=item.partner_id.name,
+            )
+            self.assertAlmostEqual(
+                line.amount_total, sum(sign[i.type] * i.amount_total for i in invoices), places=2
+            )
+            self.assertEqual(line.contract_ids, item.contract_ids, item.partner_id.name)
+            self.assertEqual(line.would_fail, item.state == "failed", item.partner_id.name)
+        self.assertEqual(len(preview.line_ids), len(run.item_ids))
+        self.assertAlmostEqual(preview.amount_untaxed, run.amount_untaxed, places=2)
+        # the variety it checks: a regularisation, a fleet change, a plan change
+        customer = self._line(preview, self.customer)
+        self.assertIn("Regularisation of January 2026 (3 computers)", customer.reasons)
+        self.assertIn("3 → 4 computers", customer.reasons)
+        other = self._line(preview, self.other_customer)
+        self.assertIn("Plan Essentiel (test) → Serenite (preview) from 02/01/2026", other.reasons)
+        self.assertTrue(self._line(preview, self.third_customer).would_fail)
+
+    def test_billing_preview_creates_nothing(self):
+        self._varied_month()
+        before = self._footprint()
+        preview = self._preview("2026-02-01")
+        self.assertGreaterEqual(preview.invoice_count, 2)
+        self.assertEqual(self._footprint(), before)
+        # and the run then does what the preview did not
+        self._cron("2026-02-01")
+        self.assertGreater(self._footprint()["invoices"], before["invoices"])
+
+    def test_billing_preview_lists_the_customer_that_would_fail_and_why(self):
+        self._cron("2026-01-01")
+        self.third_customer.write({"invoice_warn": "block", "invoice_warn_msg": "Unpaid since May"})
+        preview = self._preview("2026-02-01")
+        line = self._line(preview, self.third_customer)
+        self.assertTrue(line.would_fail)
+        self.assertIn("blocking invoice warning", line.failure)
+        self.assertIn("Unpaid since May", line.failure)
+        self.assertEqual(line.amount_untaxed, 0)
+        self.assertEqual(preview.failure_count, 1)
+        # nothing recorded on its contracts: the preview is not the run
+        contracts = self._contracts(self.third_customer)
+        self.assertFalse(contracts.filtered("infogerance_billing_error"))
+        self.assertFalse(contracts.mapped("activity_ids"))
+        # the others are previewed all the same
+        self.assertFalse(self._line(preview, self.customer).would_fail)
+        self.assertGreater(self._line(preview, self.customer).amount_untaxed, 0)
+
+    def test_billing_preview_change_from_previous_month_with_its_fleet_reason(self):
+        self._cron("2026-01-01")
+        with freeze_time("2026-01-20"):
+            self._confirm(self.customer, computers=1, offer=False, start="2026-02-01")
+        self._daily_jobs("2026-02-01")
+        self.env.ref("base.lang_fr").active = True
+        preview = self._preview("2026-02-01")
+        line = self._line(preview, self.customer)
+        # January: 2 rentals at 39.00 and 2 computers of managed services at 15.00
+        self.assertAlmostEqual(line.previous_amount_untaxed, 108.0, places=2)
+        # February: 3 rentals and 3 computers
+        self.assertAlmostEqual(line.amount_untaxed, 162.0, places=2)
+        self.assertAlmostEqual(line.change_untaxed, 54.0, places=2)
+        self.assertIn("02/01/2026: 2 → 3 computers (Rental started", line.reasons)
+        self.assertRegex(line.reasons, r"managed services \D*30\.00\D*→\D*45\.00\D* a month")
+        # the other customer did not change: no reason, no change
+        other = self._line(preview, self.other_customer)
+        self.assertEqual(other.change_untaxed, 0)
+        self.assertFalse(other.reasons)
+        # in French for a French accountant, dates in the French format
+        if not self.env["res.lang"].search([("code", "=", "fr_FR")]):
+            self.env["base.language.install"].create({"lang": "fr_FR"}).lang_install()
+        french = self._preview("2026-02-01", lang="fr_FR")
+        line = self._line(french, self.customer)
+        self.assertIn("01/02/2026 : 2 → 3 ordinateurs (Location démarrée", line.reasons)
+
+    def test_billing_preview_customer_with_nothing_due_any_more(self):
+        """A customer invoiced on the previous run's date, with nothing due now
+        (its contracts ended): listed with the whole decrease and why."""
+        self._cron("2026-01-01")
+        # ended on 31 January (as an end recorded through the rules would be)
+        self.env.cr.execute(
+            "UPDATE account_analytic_account SET date_end = '2026-01-31' WHERE id IN %s",
+            (tuple(self._contracts(self.other_customer).ids),),
+        )
+        self.env["account.analytic.account"].invalidate_cache()
+        preview = self._preview("2026-02-01")
+        line = self._line(preview, self.other_customer)
+        self.assertEqual(line.amount_untaxed, 0)
+        self.assertLess(line.change_untaxed, 0)
+        self.assertIn("Nothing to invoice on this date (invoiced on 01/01/2026)", line.reasons)
+        # once the date is invoiced, its customers are not "nothing to invoice"
+        self._cron("2026-02-01")
+        preview = self._preview("2026-02-01")
+        self.assertFalse(preview.line_ids.filtered(lambda l: l.partner_id == self.customer))
+        self.assertTrue(self._line(preview, self.other_customer).reasons)
+
+    def test_billing_preview_refused_to_salesman_employee_and_portal(self):
+        run = self._cron("2026-01-01")
+        portal = self._create_portal_user(self.customer, "preview_portal")
+        preview = self._preview("2026-02-01")
+        for user in (self.salesman, self.employee, portal):
+            with self.assertRaises(AccessError):
+                self.Preview.sudo(user).create({"date": "2026-02-01"})
+            with self.assertRaises(AccessError):
+                self.env["infogerance.billing.preview.line"].sudo(user).create(
+                    {"preview_id": preview.id, "partner_id": self.customer.id}
+                )
+            with self.assertRaises(AccessError):
+                preview.sudo(user).action_compute()
+            with self.assertRaises(AccessError):
+                preview.sudo(user).read(["amount_untaxed"])
+            with self.assertRaises(AccessError):
+                run.sudo(user).action_preview()
+        # nor an accountant in a company not its own (the simulation runs as the system)
+        other_company = self.env["res.company"].create({"name": "Preview Other Co"})
+        foreign = self.Preview.sudo(self.accountant).create(
+            {"date": "2026-02-01", "company_id": other_company.id}
+        )
+        with self.assertRaisesRegex(AccessError, "not one of your companies"):
+            foreign.action_compute()
+        # the accountant's preview is the accountant's; a manager may preview too
+        self.assertTrue(preview.line_ids)
+        february = self.Run.create({"date": "2026-02-01"})
+        with freeze_time("2026-02-01"):
+            action = february.sudo(self.manager).action_preview()
+        self.assertEqual(action["res_model"], "infogerance.billing.preview")
+        self.assertTrue(self.Preview.browse(action["res_id"]).sudo(self.manager).line_ids)
+
+
+class TestBillingRunPreviewRpc(SecurityAttackCase):
+    """Over XML-RPC, as Odoo serves it: refused to a salesman, an employee and a
+    portal contact; an accountant previews."""
+
+    def test_billing_preview_rpc_refused_to_salesman_employee_and_portal(self):
+        accountant = self._user("accountant", "account.group_account_invoice")
+        self.http_cr.commit()
+        preview_id = self._call(accountant, "infogerance.billing.preview", "create", {})
+        self._call(accountant, "infogerance.billing.preview", "action_compute", [preview_id])
+        lines = self._call(
+            accountant,
+            "infogerance.billing.preview.line",
+            "search_read",
+            [("preview_id", "=", preview_id)],
+            fields=["partner_id", "amount_untaxed"],
+        )
+        self.assertEqual(
+            {line["partner_id"][0] for line in lines} >= {self.customer_a.id, self.customer_b.id},
+            True,
+        )
+        for user in (self.salesman, self.employee, self.contact_a):
+            self.assertFault(
+                "Billing runs: only accountants", user, "infogerance.billing.preview", "create", {}
+            )
+            self.assertFault(
+                "Billing runs: only accountants",
+                user,
+                "infogerance.billing.preview",
+                "action_compute",
+                [preview_id],
+            )
+            self.assertFault(
+                "Billing runs: only accountants",
+                user,
+                "infogerance.billing.preview.line",
+                "create",
+                {"preview_id": preview_id, "partner_id": self.customer_a.id},
+            )
+            rows = self._call(user, "infogerance.billing.preview.line", "search_read", [])
+            self.assertEqual(rows, [], "another user's preview lines")
