@@ -1,6 +1,6 @@
 # The two commands: `make run` and `make test`. Both set up everything they need.
 # `make bench [SIZE=full] [ONLY="cart cart_add"]`: the scale benchmark (not part of `make test`).
-.PHONY: run test test-odoo test-peers browser-test bench oracle setup stop-db lint format wheel i18n security-matrix billing-crash-test
+.PHONY: run test test-odoo test-peers browser-test bench oracle setup stop-db lint format wheel i18n security-matrix billing-crash-test loadcheck
 PORT ?= 8069
 DB ?= commown_infogerance
 PYTEST_ARGS ?=
@@ -38,6 +38,9 @@ oracle:  ## the billing oracle's long profile (INFOGERANCE_ORACLE_EXAMPLES=500 f
 
 bench:
 	SIZE=$(SIZE) ONLY="$(ONLY)" PROFILE="$(PROFILE)" scripts/bench.sh
+
+loadcheck:  ## the billing run on two servers sharing the database and job queue, with concurrent clients (not part of make test)
+	scripts/loadcheck.sh
 
 billing-crash-test:  ## a billing run killed with SIGKILL half-way, restarted, every contract invoiced once
 	scripts/billing-crash-test.sh

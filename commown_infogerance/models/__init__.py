@@ -69,3 +69,4 @@ from . import account_analytic_account_billing_error
 from . import infogerance_billing_run
 from . import infogerance_billing_run_item
 from . import infogerance_billing_run_item_stages
+from . import infogerance_billing_run_item_assets
