@@ -739,9 +739,7 @@ def main():
         help="measure only these parts; the output file keeps its other figures, and "
         "its meta says which figures come from which run",
     )
-    parser.add_argument(
-        "--template", help="the nodemo template (the billing part copies it)"
-    )
+    parser.add_argument("--template", help="the nodemo template (the billing part copies it)")
     parser.add_argument(
         "--profile", metavar="DIR", help="write a cProfile file per measure into DIR"
     )

@@ -18,6 +18,7 @@ c. a salesman's ``action_confirm`` over XML-RPC of a one-computer order for a
    customer of the run, during a run against outside any run (same server).
 """
 import datetime
+import json
 import os
 import signal
 import statistics
@@ -298,8 +299,17 @@ class Server:
     """A real Odoo server (prefork workers, cron, the queue_job runner when
     ``runner``) in a process group of its own, stopped whole."""
 
-    def __init__(self, config, database, port, workers=2, channels="root:2", runner=True,
-                 runner_port=None, log_path=None):
+    def __init__(
+        self,
+        config,
+        database,
+        port,
+        workers=2,
+        channels="root:2",
+        runner=True,
+        runner_port=None,
+        log_path=None,
+    ):
         self.url = "http://localhost:%s" % port
         env = dict(os.environ, ODOO_QUEUE_JOB_CHANNELS=channels)
         if runner_port:
@@ -439,7 +449,8 @@ class BillingBench:
         self.size_name = size_name
         self.size = SIZES.get(size_name, SIZES["quick"])
         self.db = {
-            role: "%s_billing_%s" % (base_db, role) for role in ("data", "oca", "run", "w1", "w2", "confirm")
+            role: "%s_billing_%s" % (base_db, role)
+            for role in ("data", "oca", "run", "w1", "w2", "confirm")
         }
         self.results = {}
 
@@ -558,7 +569,7 @@ class BillingBench:
     # b. two job workers against one ----------------------------------------------------
 
     def workers(self):
-        walls = {}
+        walls, items = {}, {}
         for capacity, role in ((1, "w1"), (2, "w2")):
             with api.Environment.manage(), odoo.registry(self.db[role]).cursor() as cr:
                 due = due_contract_ids(cr)
@@ -587,6 +598,7 @@ class BillingBench:
                 summary = run_summary(cr)
             log("   %.1f s, finished %s, %s, %s", walls[capacity], finished, check, summary)
             assert finished and check["once"] == check["contracts"], (check, summary)
+            items[capacity] = summary["items"]
             odoo.sql_db.close_db(self.db[role])
         self.results["workers"] = {
             "level": "real server --workers=2, queue_job runner, channels root:2 and "
@@ -596,6 +608,8 @@ class BillingBench:
             "capacity_2_seconds": round(walls[2], 1),
             "time_ratio": round(walls[2] / walls[1], 3),
             "target_time_ratio": 0.7,
+            # "done/stages": invoiced, stages (validate, send) left for the next run
+            "items_by_capacity": items,
         }
 
     # c. a salesman's confirmation during a run --------------------------------------------
@@ -624,7 +638,9 @@ class BillingBench:
             accountant = Rpc(server.url, database, "admin", "admin")
 
             def confirm(number):
-                order_id = order_one_computer(salesman, partner_ids[number % len(partner_ids)], computer_id)
+                order_id = order_one_computer(
+                    salesman, partner_ids[number % len(partner_ids)], computer_id
+                )
                 seconds, _result = timed(salesman.call, "sale.order", "action_confirm", [order_id])
                 return seconds
 
@@ -656,13 +672,25 @@ class BillingBench:
             "target_time_ratio": 1.5,
         }
 
-    def run(self, parts=("per_contract", "workers", "confirmation")):
+    def run(self, parts=None):
+        # BILLING_PARTS="workers confirmation" measures some parts only
+        parts = (os.environ.get("BILLING_PARTS") or "per_contract workers confirmation").split()
         self.results["load_before"] = load_average()
         self.setup()
         for part in parts:
             getattr(self, part)()
         self.results["load_after"] = load_average()
         self.results["date"] = datetime.datetime.now().isoformat(timespec="seconds")
+        if os.environ.get("BILLING_PARTS"):  # the other parts' figures are kept
+            name = (
+                "results.json" if self.size_name == "quick" else "results-%s.json" % self.size_name
+            )
+            path = os.path.join(ROOT, "bench", name)
+            if os.path.exists(path):
+                with open(path) as handle:
+                    earlier = json.load(handle).get("billing", {})
+                earlier.update(self.results)
+                self.results = earlier
         return self.results
 
 
@@ -707,7 +735,7 @@ def table(results):
                     c["during_run"]["max_ms"],
                     c["outside_run"]["max_ms"],
                     c["max_ratio"],
-                )
+                ),
             )
         )
     return rows

@@ -33,11 +33,11 @@ import requests
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 
+import billing  # noqa: E402
+from billing import BALANCER_PORT, PASSWORD, PORTS, PREFIX, Rpc, Server  # noqa: E402
+
 import odoo  # noqa: E402
 from odoo import api  # noqa: E402
-
-import billing  # noqa: E402
-from billing import PASSWORD, PORTS, BALANCER_PORT, PREFIX, Rpc, Server  # noqa: E402
 
 
 class Balancer(threading.Thread):
@@ -236,7 +236,11 @@ def main():
                 )
                 if not error:
                     calls.call(
-                        "salesman: confirm order", rpc.call, "sale.order", "action_confirm", [order_id]
+                        "salesman: confirm order",
+                        rpc.call,
+                        "sale.order",
+                        "action_confirm",
+                        [order_id],
                     )
                 time.sleep(0.3)
 
@@ -330,19 +334,21 @@ def main():
 
     errors = [r for r in calls.records if r[2]]
     print()
-    print("Load check: 2 servers (ports %s, runner on the first, dispatching through the "
-          "balancer on %s: %s connections to each), run of %s on %s"
-          % (PORTS, BALANCER_PORT, balancer.counts, billing.DATE, database))  # fmt: skip
+    print(
+        "Load check: 2 servers (ports %s, runner on the first, dispatching through the "
+        "balancer on %s: %s connections to each), run of %s on %s"
+        % (PORTS, BALANCER_PORT, balancer.counts, billing.DATE, database)
+    )
     print("run: %.1f s, finished: %s; %s" % (run_seconds, finished, load))
-    print("%-42s %6s %6s %9s %9s %9s" % ("client call", "calls", "errors", "median s", "max s",
-                                          "max s (in run)"))  # fmt: skip
+    header = ("client call", "calls", "errors", "median s", "max s", "max s in run")
+    print("%-42s %6s %6s %9s %9s %12s" % header)
     kinds = sorted({r[0] for r in calls.records})
     for kind in kinds:
         rows = [r for r in calls.records if r[0] == kind]
         seconds = sorted(r[1] for r in rows)
         in_run = [r[1] for r in rows if r[3]]
         print(
-            "%-42s %6d %6d %9.2f %9.2f %9s"
+            "%-42s %6d %6d %9.2f %9.2f %12s"
             % (
                 kind,
                 len(rows),

@@ -1,9 +1,18 @@
 import logging
+import random
+import time
+
+from psycopg2 import OperationalError
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 
 from .billing_transaction import own_transaction
+
+#: A customer's stages that lost a race (two workers numbering invoices of one
+#: journal: its no-gap sequence is locked NOWAIT) are tried again this many times.
+STAGE_TRIES = 10
 
 _logger = logging.getLogger(__name__)
 
@@ -24,8 +33,20 @@ class InfogeranceBillingRunItem(models.Model):
     def _infogerance_bill_items(self, item_ids):
         billed = super()._infogerance_bill_items(item_ids)
         for item_id in item_ids:
-            with own_transaction(self.env) as env:
-                env[self._name].browse(item_id)._infogerance_run_stages()
+            for attempt in range(1, STAGE_TRIES + 1):
+                try:
+                    with own_transaction(self.env) as env:
+                        env[self._name].browse(item_id)._infogerance_run_stages()
+                    break
+                except OperationalError as err:
+                    if err.pgcode not in PG_CONCURRENCY_ERRORS_TO_RETRY:
+                        raise
+                    if attempt == STAGE_TRIES:  # left for the next run of the date
+                        with own_transaction(self.env) as env:
+                            env[self._name].browse(item_id).stage_error = str(err)
+                    else:
+                        _logger.info("billing item %s: stages raced, tried again", item_id)
+                        time.sleep(random.uniform(0.2, 0.6) * attempt)
         return billed
 
     def _infogerance_run_stages(self):
@@ -54,6 +75,11 @@ class InfogeranceBillingRunItem(models.Model):
             try:
                 with self.env.cr.savepoint():
                     invoice.action_invoice_open()
+            except OperationalError as err:
+                if err.pgcode in PG_CONCURRENCY_ERRORS_TO_RETRY:
+                    raise  # the customer's stages are tried again
+                self.env.clear()
+                errors.append("%s: %s" % (invoice.display_name, err))
             except Exception as err:  # recorded on the item: the others go on
                 self.env.clear()
                 message = err.name if isinstance(err, UserError) else str(err)

@@ -49,3 +49,4 @@ from . import test_security_companies
 from . import test_contract_template_lines
 from . import test_page_budget
 from . import test_portal_page_budget
+from . import test_billing_run_figures
