@@ -6,5 +6,5 @@ source "$(dirname "$0")/lib.sh"
 "$ROOT/scripts/setup.sh"
 DB="${LOAD_DB:-${ADDON}_load}"  # not DB: the Makefile exports it
 tmpl="$("$ROOT/scripts/db.sh" template nodemo)"
-exec "$VENV/bin/python" "$ROOT/scripts/loadcheck.py" -c "$ODOO_CFG" --template "$tmpl" -d "$DB" \
+PATH="$LOCAL/node/node_modules/.bin:$PATH" exec "$VENV/bin/python" "$ROOT/scripts/loadcheck.py" -c "$ODOO_CFG" --template "$tmpl" -d "$DB" \
   --customers "${CUSTOMERS:-60}" --chunk-size "${CHUNK_SIZE:-5}"

@@ -12,7 +12,7 @@ from .billing_transaction import own_transaction
 
 #: A customer's stages that lost a race (two workers numbering invoices of one
 #: journal: its no-gap sequence is locked NOWAIT) are tried again this many times.
-STAGE_TRIES = 10
+STAGE_TRIES = 30
 
 _logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ class InfogeranceBillingRunItem(models.Model):
                             env[self._name].browse(item_id).stage_error = str(err)
                     else:
                         _logger.info("billing item %s: stages raced, tried again", item_id)
-                        time.sleep(random.uniform(0.2, 0.6) * attempt)
+                        time.sleep(random.uniform(0.2, 1.0) * min(attempt, 5))
         return billed
 
     def _infogerance_run_stages(self):
