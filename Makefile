@@ -1,6 +1,6 @@
 # The two commands: `make run` and `make test`. Both set up everything they need.
 # `make bench [SIZE=full] [ONLY="cart cart_add"]`: the scale benchmark (not part of `make test`).
-.PHONY: run test test-odoo test-peers browser-test bench oracle setup stop-db lint format wheel i18n security-matrix billing-live-test
+.PHONY: run test test-odoo test-peers browser-test bench oracle setup stop-db lint format wheel i18n security-matrix billing-live-test loadcheck
 PORT ?= 8069
 DB ?= commown_infogerance
 PYTEST_ARGS ?=
@@ -43,6 +43,9 @@ bench:
 
 billing-live-test:  ## the billing run on real servers: SIGKILL half-way, two runs at once, the cron with a salesman confirming (LIVE_PYTEST_ARGS="-k sigkill")
 	scripts/billing-live-test.sh
+
+loadcheck:  ## the billing run on two servers sharing the database and job queue, with concurrent clients (not part of make test)
+	scripts/loadcheck.sh
 
 setup:
 	scripts/setup.sh

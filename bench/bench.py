@@ -44,7 +44,11 @@ MEASURES = (
     "confirmation",
     "invoicing",
     "pages",
+    "billing",
 )
+#: Measures with data of their own (bench/billing.py: copies of the template): the
+#: fleet is not generated when only these are asked for.
+OWN_DATA = ("billing",)
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -591,6 +595,14 @@ class Bench:
         one (bench/pages.py)."""
         self.results["pages"] = _pages_bench().PagesBench(self).run()
 
+    def billing(self):
+        """The month's billing run (bench/billing.py): against OCA's cron per
+        contract, 2 job workers against 1, a confirmation during a run."""
+        billing = _billing_bench()
+        self.results["billing"] = billing.BillingBench(
+            odoo.tools.config.rcfile, self.template, self.cr.dbname, self.size_name
+        ).run()
+
     def table(self):
         r = _Measured(self.results)
         rows = [
@@ -673,6 +685,7 @@ class Bench:
             ),
         ]
         rows += _pages_bench().table(self.results.get("pages", {}))
+        rows += _billing_bench().table(self.results.get("billing", {}))
         width = max(len(name) for name, _ in rows)
         print()
         print("%s  %s" % ("measure".ljust(width), "result"))
@@ -688,6 +701,13 @@ def _pages_bench():
     import pages
 
     return pages
+
+
+def _billing_bench():
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import billing
+
+    return billing
 
 
 def run_measure(bench, measure, profile_dir=None):
@@ -719,6 +739,7 @@ def main():
         help="measure only these parts; the output file keeps its other figures, and "
         "its meta says which figures come from which run",
     )
+    parser.add_argument("--template", help="the nodemo template (the billing part copies it)")
     parser.add_argument(
         "--profile", metavar="DIR", help="write a cProfile file per measure into DIR"
     )
@@ -735,8 +756,11 @@ def main():
             {"tracking_disable": True, "mail_notrack": True, "mail_create_nolog": True},
         )
         bench = Bench(env, args.size, start)
+        bench.template = args.template
         t0 = time.perf_counter()
-        if args.reuse:
+        if not set(args.only or MEASURES) - set(OWN_DATA):
+            pass  # no fleet needed
+        elif args.reuse:
             bench.load()
         else:
             bench.generate()

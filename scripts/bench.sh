@@ -12,4 +12,4 @@ log "benchmark size $SIZE in database $BENCH_DB"
 out="$ROOT/bench/results.json"
 [ "$SIZE" = quick ] || out="$ROOT/bench/results-$SIZE.json"
 PATH="$LOCAL/node/node_modules/.bin:$PATH" exec "$VENV/bin/python" "$ROOT/bench/bench.py" --config "$ODOO_CFG" --database "$BENCH_DB" \
-  --size "$SIZE" --output "$out" ${ONLY:+--only $ONLY} ${PROFILE:+--profile "$PROFILE"}
+  --size "$SIZE" --output "$out" --template "$tmpl" ${ONLY:+--only $ONLY} ${PROFILE:+--profile "$PROFILE"}

@@ -38,10 +38,11 @@ ADD_ITEMS_SQL = """
         ON CONFLICT (partner_id, date, company_id) DO NOTHING
 """
 PROGRESS_SQL = """
-    SELECT i.run_id, i.state, count(DISTINCT i.id), count(r.contract_id),
+    SELECT i.run_id, i.state, count(*),
+           coalesce(sum((SELECT count(*) FROM infogerance_billing_run_item_contract_rel r
+                          WHERE r.item_id = i.id)), 0),
            coalesce(sum(i.create_seconds), 0)
       FROM infogerance_billing_run_item i
-      LEFT JOIN infogerance_billing_run_item_contract_rel r ON r.item_id = i.id
      WHERE i.run_id IN %s
      GROUP BY 1, 2
 """

@@ -51,3 +51,4 @@ from . import test_page_budget
 from . import test_portal_page_budget
 from . import test_billing_run_debit
 from . import test_billing_run_preview
+from . import test_billing_run_figures
