@@ -3,7 +3,7 @@
 {
     "name": "Commown managed IT services (infogérance)",
     "summary": "Per-computer managed-service subscriptions priced from the rented fleet",
-    "version": "11.0.1.5.0",
+    "version": "11.0.1.6.0",
     "category": "Sales",
     "license": "AGPL-3",
     "author": "Commown SCIC",

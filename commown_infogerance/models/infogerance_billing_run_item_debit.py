@@ -247,8 +247,10 @@ class InfogeranceBillingRunDebitSkip(models.Model):
     the accountant debits, reminds or fixes by hand."""
 
     _name = "infogerance.billing.run.debit.skip"
+    _inherit = "infogerance.company.from.parent"
     _description = "Billing run: an invoice left out of the debit orders"
     _order = "run_id, id"
+    _infogerance_company_parents = ("item_id",)
 
     item_id = fields.Many2one(
         comodel_name="infogerance.billing.run.item",
