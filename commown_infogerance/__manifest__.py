@@ -67,6 +67,7 @@
         "data/infogerance_billing_cron.xml",
         "views/infogerance_billing_run_views.xml",
         "views/infogerance_billing_run_debit_views.xml",
+        "security/infogerance_billing_debit_security.xml",
     ],
     "demo": [
         "demo/infogerance_demo.xml",

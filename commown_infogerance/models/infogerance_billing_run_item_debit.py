@@ -264,6 +264,13 @@ class InfogeranceBillingRunDebitSkip(models.Model):
         index=True,
         readonly=True,
     )
+    company_id = fields.Many2one(
+        comodel_name="res.company",
+        related="item_id.company_id",
+        store=True,
+        index=True,
+        readonly=True,
+    )
     invoice_id = fields.Many2one(
         comodel_name="account.invoice", required=True, ondelete="cascade", readonly=True
     )
