@@ -3,6 +3,7 @@ run of a date, presses Run, and watches it finish on the form (progress, totals,
 every customer's item); the customer ordered with the offer is invoiced once."""
 import time
 
+from conftest import Rpc
 from playwright.sync_api import expect
 
 
@@ -10,17 +11,17 @@ def _product(rpc, template_id):
     return rpc("product.product", "search", [("product_tmpl_id", "=", template_id)])[0]
 
 
-def _accountant(rpc):
-    login = "browser-accountant"
+def _user(rpc, login, name, group_xmlid):
     if not rpc("res.users", "search", [("login", "=", login)]):
-        group = rpc("ir.model.data", "xmlid_to_res_id", "account.group_account_invoice")
+        group = rpc("ir.model.data", "xmlid_to_res_id", group_xmlid)
         rpc(
             "res.users",
             "create",
             {
-                "name": "Alex Accountant",
+                "name": name,
                 "login": login,
                 "password": login,
+                "email": "%s@commown.example" % login,
                 "lang": "en_US",
                 "groups_id": [(6, 0, [group])],
             },
@@ -42,8 +43,11 @@ def test_billing_run_form_an_accountant_runs_the_month(page, step, rpc, shop, cu
             ],
         },
     )
-    rpc("sale.order", "action_confirm", [order])
-    login = _accountant(rpc)
+    # a salesman confirms for the customer (the customer would accept the
+    # conditions and pay in the shop)
+    salesman = _user(rpc, "browser-salesman", "Sam Salesman", "sales_team.group_sale_salesman")
+    Rpc(salesman, salesman)("sale.order", "action_confirm", [order])
+    login = _user(rpc, "browser-accountant", "Alex Accountant", "account.group_account_invoice")
     action = rpc(
         "ir.model.data", "xmlid_to_res_id", "commown_infogerance.infogerance_billing_run_action"
     )

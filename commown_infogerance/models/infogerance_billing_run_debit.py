@@ -83,7 +83,7 @@ class InfogeranceBillingRun(models.Model):
         return expression.OR(
             [
                 super()._infogerance_items_to_run_domain(include_failed),
-                [("state", "=", "done"), ("debit_done", "=", False)],
+                ["&", ("state", "=", "done"), ("debit_done", "=", False)],
             ]
         )
 

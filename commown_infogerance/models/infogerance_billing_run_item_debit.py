@@ -247,10 +247,8 @@ class InfogeranceBillingRunDebitSkip(models.Model):
     the accountant debits, reminds or fixes by hand."""
 
     _name = "infogerance.billing.run.debit.skip"
-    _inherit = "infogerance.company.from.parent"
     _description = "Billing run: an invoice left out of the debit orders"
     _order = "run_id, id"
-    _infogerance_company_parents = ("item_id",)
 
     item_id = fields.Many2one(
         comodel_name="infogerance.billing.run.item",
@@ -262,6 +260,13 @@ class InfogeranceBillingRunDebitSkip(models.Model):
     run_id = fields.Many2one(
         comodel_name="infogerance.billing.run",
         related="item_id.run_id",
+        store=True,
+        index=True,
+        readonly=True,
+    )
+    company_id = fields.Many2one(
+        comodel_name="res.company",
+        related="item_id.company_id",
         store=True,
         index=True,
         readonly=True,

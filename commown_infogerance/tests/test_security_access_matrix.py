@@ -23,6 +23,7 @@ EXPECTED = {
     "account.payment.method": ("----", "----", "----", "r---", "----", "r---"),
     "infogerance.billing.run": ("----", "----", "----", "----", "----", "rwc-"),
     "infogerance.billing.run.item": ("----", "----", "----", "----", "----", "r---"),
+    "infogerance.billing.run.debit.skip": ("----", "----", "----", "----", "----", "r---"),
     "infogerance.contract.tier": ("----", "r---", "----", "r---", "r---", "rwcd"),
     "infogerance.fleet.event": ("----", "r---", "----", "r---", "----", "r---"),
     "infogerance.offer": ("r---", "r---", "r---", "r---", "r---", "rwcd"),
