@@ -7,10 +7,10 @@ tmpl="$("$ROOT/scripts/db.sh" template nodemo)"
 "$ROOT/scripts/db.sh" copy "$tmpl" "$TEST_DB"
 cd "$ROOT"
 eval "extra=(${PYTEST_ARGS:-})"  # keeps quoted arguments: PYTEST_ARGS="-k 'r4 or r6'"
-# The job-queue glue's tests run first: odoo-test-helper's FakeModelLoader (the
-# multi-company check's test-only models, tests/test_security_access_matrix.py)
-# leaves the registry without commown_infogerance_queue's billing dispatcher once it
-# restores it, and TestBillingJobs then finds no job (issue 22's closing note).
+# The job-queue glue's tests run first: run after the multi-company check's
+# test-only models (odoo-test-helper's FakeModelLoader in
+# tests/test_security_access_matrix.py), TestBillingJobs finds no job queued
+# (observed; each passes alone; cause not found yet, see issue 22's closing note).
 # pytest-odoo turns HOST, PORT, USER and PASSWORD from the environment into database
 # options (for the Odoo Docker image): keep them from overriding our configuration.
 exec env -u HOST -u PORT -u USER -u PASSWORD "$VENV/bin/pytest" --odoo-config="$ODOO_CFG" \
