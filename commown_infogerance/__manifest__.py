@@ -67,10 +67,7 @@
         "data/infogerance_billing_cron.xml",
         "views/infogerance_billing_run_views.xml",
         "views/infogerance_billing_run_debit_views.xml",
-<<<<<<< HEAD
         "views/infogerance_billing_preview_views.xml",
-=======
->>>>>>> sepa
     ],
     "demo": [
         "demo/infogerance_demo.xml",
