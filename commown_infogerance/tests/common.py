@@ -2,6 +2,8 @@
 customers and a salesman, as Commown's product_rental tests do."""
 import importlib.util
 import os
+from contextlib import contextmanager
+from unittest import mock
 
 from freezegun import freeze_time
 
@@ -278,3 +280,19 @@ class InfogeranceCase(SavepointCase):
         }
         vals.update(values)
         return env["infogerance.service.request"].create(vals)
+
+
+@contextmanager
+def validation_refused_for(env, customer, message):
+    """Invoices of ``customer`` fail to validate with ``message`` (a closed fiscal
+    year, say); the others validate."""
+    Invoice = type(env["account.invoice"])
+    original = Invoice.action_invoice_open
+
+    def refuse(invoices):
+        if invoices.mapped("partner_id.commercial_partner_id") == customer:
+            raise ValueError(message)
+        return original(invoices)
+
+    with mock.patch.object(Invoice, "action_invoice_open", refuse):
+        yield

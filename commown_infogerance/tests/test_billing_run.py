@@ -10,7 +10,7 @@ from odoo.exceptions import AccessError
 from odoo.tools import mute_logger
 
 from ..models.billing_transaction import IN_CALLER_TRANSACTION
-from .common import InfogeranceCase
+from .common import InfogeranceCase, validation_refused_for
 
 
 class BillingRunCase(InfogeranceCase):
@@ -226,16 +226,7 @@ class TestBillingRunStages(BillingRunCase):
             self.assertEqual(send.call_count, len(invoices))
 
     def test_billing_run_validation_failure_recorded_then_resumed(self):
-        Invoice = type(self.env["account.invoice"])
-        original = Invoice.action_invoice_open
-        customer = self.customer
-
-        def refuse_one(invoices):
-            if invoices.mapped("partner_id.commercial_partner_id") == customer:
-                raise ValueError("Fiscal year closed")
-            return original(invoices)
-
-        with mock.patch.object(Invoice, "action_invoice_open", refuse_one):
+        with validation_refused_for(self.env, self.customer, "Fiscal year closed"):
             run = self._cron("2026-01-01")
         item = run.item_ids.filtered(lambda i: i.partner_id == self.customer)
         other = run.item_ids.filtered(lambda i: i.partner_id == self.other_customer)

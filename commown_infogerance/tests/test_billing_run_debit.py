@@ -6,7 +6,6 @@ sequence type follows the mandate (FRST, then RCUR)."""
 import base64
 import xmlrpc.client
 from collections import defaultdict
-from unittest import mock
 
 from freezegun import freeze_time
 from lxml import etree
@@ -19,7 +18,7 @@ from odoo.tests.common import HttpCase, get_db_name
 from odoo.tools import mute_logger
 
 from ..models.billing_transaction import IN_CALLER_TRANSACTION
-from .common import InfogeranceCase
+from .common import InfogeranceCase, validation_refused_for
 from .common_sepa import DirectDebitMixin
 from .concurrency import ConcurrentCase
 from .test_security_attacks import PASSWORD, _ensure_http_server
@@ -260,16 +259,7 @@ class TestBillingRunDebit(BillingRunDebitCase):
         """A customer's invoice fails to validate: left out (not validated). The
         accountant validates it and puts it in the debit order by hand; the next
         run validates nothing more and leaves it where it is, saying so."""
-        Invoice = type(self.env["account.invoice"])
-        original = Invoice.action_invoice_open
-        customer = self.customer
-
-        def refuse_one(invoices):
-            if invoices.mapped("partner_id.commercial_partner_id") == customer:
-                raise ValueError("Fiscal year closed")
-            return original(invoices)
-
-        with mock.patch.object(Invoice, "action_invoice_open", refuse_one):
+        with validation_refused_for(self.env, self.customer, "Fiscal year closed"):
             run = self._cron("2026-01-01")
         item = self._item(run, self.customer)
         invoice = item.invoice_ids
@@ -296,16 +286,7 @@ class TestBillingRunDebit(BillingRunDebitCase):
         self.assertFalse(item.debit_invoice_ids)
 
     def test_billing_run_debit_invoice_validated_later_goes_in_the_order(self):
-        Invoice = type(self.env["account.invoice"])
-        original = Invoice.action_invoice_open
-        customer = self.customer
-
-        def refuse_one(invoices):
-            if invoices.mapped("partner_id.commercial_partner_id") == customer:
-                raise ValueError("Fiscal year closed")
-            return original(invoices)
-
-        with mock.patch.object(Invoice, "action_invoice_open", refuse_one):
+        with validation_refused_for(self.env, self.customer, "Fiscal year closed"):
             run = self._cron("2026-01-01")
         item = self._item(run, self.customer)
         run.sudo(self.accountant).action_start()
