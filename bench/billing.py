@@ -20,6 +20,7 @@ c. a salesman's ``action_confirm`` over XML-RPC of a one-computer order for a
 import datetime
 import json
 import os
+import random
 import signal
 import statistics
 import subprocess
@@ -37,11 +38,17 @@ PREFIX = "Billing bench "
 PASSWORD = "bench-billing"
 SALESMAN = "bench_billing_salesman"
 ACCOUNTANT = "bench_billing_accountant"
-#: customers (each 1-6 computers, so about 4.5 contracts) and chunk size per size
+#: The fleets, and the run's chunk size. quick and full: the fleet of the main
+#: bench's sizes (bench.py's ``fleet_sizes``: most customers with 1-10 computers,
+#: a few with 100-1,000), Commown's customers; full is a tenth of the main bench's
+#: full size (OCA's create-only side, one invoice per contract, would take hours).
+#: small and tiny: customers with 1-6 computers each (about 4.5 contracts): the
+#: worst case for consolidation; tiny to profile.
 SIZES = {
     "tiny": {"customers": 12, "chunk": 3},
-    "quick": {"customers": 60, "chunk": 5},
-    "full": {"customers": 600, "chunk": 25},
+    "small": {"customers": 60, "chunk": 5},
+    "quick": {"customers": 150, "rentals": 3000, "large": 3, "chunk": 5},
+    "full": {"customers": 500, "rentals": 5000, "large": 4, "chunk": 25},
 }
 BILLING_JOB_METHOD = "_infogerance_job_bill_chunk"
 #: Ports (the crash test has 8169, make run 8069): bench and loadcheck servers, the
@@ -58,8 +65,14 @@ def load_average():
     return "load %.2f %.2f %.2f" % os.getloadavg()
 
 
-def computers_of(number):
-    return 1 + number % 6
+def fleet(size):
+    """Computers per customer: the main bench's distribution (``rentals`` given),
+    or 1-6 each."""
+    if "rentals" in size:
+        from bench import fleet_sizes
+
+        return fleet_sizes(size, random.Random(42))
+    return [1 + number % 6 for number in range(size["customers"])]
 
 
 def iban(number):
@@ -124,10 +137,14 @@ def _direct_debit_mode(env):
     return mode, bank
 
 
-def generate(env, customers, chunk_size, portal_users=False):
-    """Customers due on DATE, each with 1-6 computers and the offer, paid by SEPA
-    direct debit; a salesman and an accountant; with ``portal_users``, one
-    customer manager per customer with a portal login (``portal_<n>``)."""
+def generate(env, sizes, chunk_size, portal_users=False):
+    """Customers due on DATE, one per fleet size of ``sizes``, with the offer,
+    paid by SEPA direct debit; a salesman and an accountant; with
+    ``portal_users``, one customer manager per customer with a portal login
+    (``portal_<n>``). Each orders up to 2 computers through ``action_confirm``;
+    the rest of its computers are inserted by SQL, then repriced by the
+    consistency check (as in the main bench)."""
+    customers = len(sizes)
     company = env.user.company_id
     company.infogerance_billing_chunk_size = chunk_size
     service_types = env["infogerance.service.type"].search([])
@@ -156,6 +173,7 @@ def generate(env, customers, chunk_size, portal_users=False):
     _user(env, SALESMAN, ["sales_team.group_sale_salesman"])
     _user(env, ACCOUNTANT, ["account.group_account_invoice"])
     country = env.ref("base.fr")
+    partners = env["res.partner"]
     for number in range(customers):
         partner = env["res.partner"].create(
             {
@@ -199,13 +217,26 @@ def generate(env, customers, chunk_size, portal_users=False):
                 "partner_id": partner.id,
                 "infogerance_start_date": DATE,
                 "order_line": [
-                    (0, 0, {"product_id": computer.id, "product_uom_qty": computers_of(number)}),
+                    (0, 0, {"product_id": computer.id, "product_uom_qty": min(sizes[number], 2)}),
                     (0, 0, {"product_id": service.id, "product_uom_qty": 1}),
                 ],
             }
         )
         order.action_confirm()
-    return {"customers": customers, "contracts_due": len(due_contract_ids(env.cr))}
+        partners |= partner
+    extra = [(p.id, c - 2) for p, c in zip(partners, sizes) if c > 2]
+    if extra:
+        from bench import insert_rentals
+
+        insert_rentals(env.cr, company.id, DATE, extra, computer, PREFIX + "rental ")
+        env["account.analytic.account"].invalidate_cache()
+        env["account.analytic.account"]._infogerance_check_consistency()
+    return {
+        "customers": customers,
+        "contracts_due": len(due_contract_ids(env.cr)),
+        "largest_fleet": max(sizes),
+        "fleet_100_or_more": sum(1 for c in sizes if c >= 100),
+    }
 
 
 def due_contract_ids(cr):
@@ -462,7 +493,7 @@ class BillingBench:
         t0 = time.perf_counter()
         with api.Environment.manage(), odoo.registry(self.db["data"]).cursor() as cr:
             env = _env(cr)
-            data = generate(env, self.size["customers"], self.size["chunk"])
+            data = generate(env, fleet(self.size), self.size["chunk"])
         data["generation_seconds"] = round(time.perf_counter() - t0, 1)
         data["chunk_size"] = self.size["chunk"]
         log("generated %s in %.0f s; copying the database", data, data["generation_seconds"])

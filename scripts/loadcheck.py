@@ -194,7 +194,9 @@ def main():
     billing.copy_db(args.template, database)
     with api.Environment.manage(), odoo.registry(database).cursor() as cr:
         env = billing._env(cr)
-        data = billing.generate(env, args.customers, args.chunk_size, portal_users=True)
+        data = billing.generate(
+            env, billing.fleet({"customers": args.customers}), args.chunk_size, portal_users=True
+        )
         computer_id = env["product.product"].search([("name", "=", PREFIX + "laptop")]).id
         reason_id = env.ref("commown_infogerance.termination_reason_other_provider").id
         service_type_id = env.ref("commown_infogerance.service_type_support").id

@@ -61,6 +61,7 @@ from . import account_analytic_account_terms
 from . import infogerance_mrr_movement
 from . import mail_message
 from . import mail_followers
+from . import mail_mail_report
 from . import payment_transaction
 from . import account_analytic_account_invoicing_access
 from . import account_analytic_account_mandate

@@ -9,21 +9,21 @@ from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 
 from .billing_transaction import invoice_numbering_turn, own_transaction
+from .mail_mail_report import REPORT_AT_SEND
 
 _logger = logging.getLogger(__name__)
 
 #: Tries of an item's stages that lost a race (see _infogerance_run_stages_retrying).
 STAGE_TRIES = 12
-#: Advisory lock taken while the report's bundles are built (0x1F05: billing).
-REPORT_ASSETS_LOCK = 0x1F0501
 
 
 class InfogeranceBillingRunItem(models.Model):
     """The stages after a customer's invoices are made, each in a transaction of
     its own (never inside the one that creates them), idempotent and resumable:
     validate the drafts (company setting), then queue each validated invoice's
-    e-mail with its PDF, in the customer's language, through the mail queue (an
-    SMTP outage delays the e-mails; no invoice is sent twice)."""
+    e-mail, in the customer's language, through the mail queue, which attaches
+    its PDF when it sends it (an SMTP outage delays the e-mails; no invoice is
+    sent twice)."""
 
     _inherit = "infogerance.billing.run.item"
 
@@ -33,31 +33,9 @@ class InfogeranceBillingRunItem(models.Model):
     @api.model
     def _infogerance_bill_items(self, item_ids):
         billed = super()._infogerance_bill_items(item_ids)
-        self._infogerance_prepare_report_assets(item_ids)
         for item_id in item_ids:
             self._infogerance_run_stages_retrying(item_id)
         return billed
-
-    @api.model
-    def _infogerance_prepare_report_assets(self, item_ids):
-        """Odoo commits the cursor that renders a PDF when it must first build the
-        report's style sheets and scripts (``commit_assetsbundle``): inside a
-        customer's stages, that would commit half of them. Render one invoice's
-        PDF here first, in a transaction of its own (one worker at a time): the
-        stages' PDFs then find the bundles built. Once per registry (a module
-        update, which changes the bundles, loads a new one)."""
-        if getattr(self.pool, "_infogerance_report_assets_ready", False):
-            return
-        with own_transaction(self.env) as env:
-            items = env[self._name].browse(item_ids)
-            invoice = items.filtered(lambda i: i.company_id.infogerance_billing_send).mapped(
-                "invoice_ids"
-            )[:1]
-            report = env.ref("account.account_invoices", raise_if_not_found=False)
-            if invoice and report:
-                env.cr.execute("SELECT pg_advisory_xact_lock(%s)", (REPORT_ASSETS_LOCK,))
-                report.render_qweb_pdf(invoice.ids)
-                self.pool._infogerance_report_assets_ready = True
 
     @api.model
     def _infogerance_run_stages_retrying(self, item_id):
@@ -143,19 +121,33 @@ class InfogeranceBillingRunItem(models.Model):
         return errors
 
     def _infogerance_send_invoices(self):
-        """Queue the e-mail of each validated invoice not sent yet (the template
-        renders the PDF and the text in the customer's language); the mail queue
-        sends them. Returns the errors."""
+        """Queue the e-mail of each validated invoice not sent yet, its text in
+        the customer's language; the mail queue renders and attaches the PDF
+        when it sends it (``mail_mail_report``): rendering thousands of PDFs is
+        not the run's work. Returns the errors."""
         template = self.env.ref("account.email_template_edi_invoice", raise_if_not_found=False)
         if not template:
             return []
         errors = []
+        report = template.report_template
         invoices = self.invoice_ids.filtered(lambda i: i.state in ("open", "paid") and not i.sent)
         for invoice in invoices.sorted("id"):
             name = invoice.display_name
             try:
                 with self.env.cr.savepoint():
-                    template.send_mail(invoice.id, force_send=False)
+                    mail_id = template.with_context(**{REPORT_AT_SEND: True}).send_mail(
+                        invoice.id, force_send=False
+                    )
+                    if report:
+                        file_name = template.render_template(
+                            template.report_name, template.model, invoice.id
+                        )
+                        self.env["mail.mail"].browse(mail_id).sudo().write(
+                            {
+                                "infogerance_report_id": report.id,
+                                "infogerance_report_name": file_name,
+                            }
+                        )
                     invoice.sent = True
             except OperationalError as err:
                 if err.pgcode in PG_CONCURRENCY_ERRORS_TO_RETRY:

@@ -186,10 +186,11 @@ class TestBillingRunStages(BillingRunCase):
         self.assertTrue(all(run.item_ids.mapped("stages_done")))
         mails = self._mails(invoices)
         self.assertEqual(len(mails), len(invoices))
-        # queued, never sent inside the run
+        # queued, never sent inside the run; the PDF waits for the mail queue
         self.assertEqual(set(mails.mapped("state")), {"outgoing"})
-        for mail in mails:
-            self.assertEqual(len(mail.attachment_ids), 1, "the invoice's PDF")
+        report = self.env.ref("account.account_invoices")
+        self.assertEqual(mails.mapped("infogerance_report_id"), report)
+        self.assertFalse(mails.mapped("attachment_ids"))
         french = mails.filtered(
             lambda m: m.res_id in self._invoice_lines(self.other_customer).mapped("invoice_id").ids
         )
@@ -220,11 +221,88 @@ class TestBillingRunStages(BillingRunCase):
             with mute_logger("odoo.addons.mail.models.mail_mail"):  # the outage, logged
                 mails.send()
             self.assertEqual(set(mails.mapped("state")), {"exception"})
-        # the server back: the same e-mails go, with their PDF
+        # the server back: the same e-mails go, each with its PDF once
         with mock.patch.object(IrMailServer, "send_email", return_value="<id@test>") as send:
             mails.mark_outgoing()
             mails.send()
             self.assertEqual(send.call_count, len(invoices))
+        numbers = set(invoices.mapped(lambda i: i.number.replace("/", "_")))
+        for call in send.call_args_list:
+            files = [part.get_filename() for part in call[0][0].walk() if part.get_filename()]
+            self.assertEqual(len(files), 1, "the invoice's PDF, attached once")
+            self.assertIn(files[0].split("_", 1)[1].rsplit("_", 1)[0], numbers)
+
+    def test_billing_run_mail_queue_attaches_the_pdf_when_it_sends(self):
+        from odoo.addons.base.ir.ir_mail_server import IrMailServer
+
+        run = self._cron("2026-01-01")
+        mails = self._mails(run.item_ids.mapped("invoice_ids"))
+        sent = []
+
+        def send_email(server, message, *args, **kwargs):
+            sent.append([part.get_filename() for part in message.walk() if part.get_filename()])
+            return "<id@test>"
+
+        with mock.patch.object(IrMailServer, "send_email", send_email):
+            mails.send()
+        self.assertEqual(len(sent), len(mails))
+        for files in sent:
+            self.assertEqual(len(files), 1, "the invoice's PDF in the e-mail")
+            self.assertTrue(files[0].startswith("Invoice_"))
+
+    def test_billing_run_mail_without_its_pdf_is_not_sent(self):
+        from odoo.addons.base.ir.ir_actions_report import IrActionsReport
+        from odoo.addons.base.ir.ir_mail_server import IrMailServer
+
+        run = self._cron("2026-01-01")
+        mails = self._mails(run.item_ids.mapped("invoice_ids"))
+        with mock.patch.object(
+            IrActionsReport, "render_qweb_html", side_effect=OSError("wkhtmltopdf crashed")
+        ), mock.patch.object(IrMailServer, "send_email") as send, mute_logger(
+            "odoo.addons.commown_infogerance.models.mail_mail_report"
+        ):
+            mails.send()
+        self.assertFalse(send.called, "never sent without its PDF")
+        self.assertEqual(set(mails.mapped("state")), {"exception"})
+        self.assertIn("wkhtmltopdf crashed", mails[0].failure_reason)
+        self.assertFalse(mails.mapped("attachment_ids"))
+
+    def test_billing_run_mail_report_fields_set_by_the_system_only(self):
+        invoice_report = self.env.ref("account.account_invoices")
+        employee = self._create_user("Eve Employee", "infogerance_eve", "base.group_user")
+        portal = self.env["res.users"].create(
+            {
+                "name": "Pat Portal",
+                "login": "infogerance_pat_mail",
+                "groups_id": [(6, 0, [self.env.ref("base.group_portal").id])],
+            }
+        )
+        for user in (employee, portal, self.accountant):
+            # Odoo 11 lets them create e-mails: not ones the queue would attach
+            # another record's PDF to, sent as superuser
+            with self.assertRaises(AccessError):
+                self.env["mail.mail"].sudo(user).create(
+                    {
+                        "email_to": "eve@example.com",
+                        "model": "res.partner",
+                        "res_id": user.partner_id.id,
+                        "infogerance_report_id": invoice_report.id,
+                    }
+                )
+        # and a report of another model than the e-mail's record is not made
+        mail = self.env["mail.mail"].create(
+            {
+                "email_to": "eve@example.com",
+                "model": "res.partner",
+                "res_id": self.customer.id,
+                "infogerance_report_id": invoice_report.id,
+            }
+        )
+        with mock.patch("odoo.addons.base.ir.ir_mail_server.IrMailServer.send_email") as send:
+            mail.send()
+        self.assertFalse(send.called)
+        self.assertEqual(mail.state, "exception")
+        self.assertFalse(mail.attachment_ids)
 
     def test_billing_run_validation_failure_recorded_then_resumed(self):
         with validation_refused_for(self.env, self.customer, "Fiscal year closed"):
