@@ -7,6 +7,7 @@ from odoo.exceptions import AccessError
 from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 
 from ..groups import MANAGER_GROUP
+from ..scheduling import balanced_chunks
 from .billing_transaction import own_transaction
 from .infogerance_billing_run_item import CONCURRENCY_TRIES
 
@@ -27,6 +28,22 @@ DUE_CUSTOMERS_SQL = """
        AND c.recurring_next_date <= %(date)s
        AND (c.date_end IS NULL OR c.date_end >= %(date)s)
        AND c.company_id = %(company)s
+"""
+#: Each item's weight: its customer's contracts due (at least 1: an item may
+#: have only a final regularisation to make).
+ITEM_WEIGHTS_SQL = """
+    SELECT i.id, greatest(count(c.id), 1)
+      FROM infogerance_billing_run_item i
+      JOIN res_partner p ON p.commercial_partner_id = i.partner_id
+      LEFT JOIN account_analytic_account c
+        ON c.partner_id = p.id
+       AND c.active
+       AND c.recurring_invoices
+       AND c.recurring_next_date <= i.date
+       AND (c.date_end IS NULL OR c.date_end >= i.date)
+       AND c.company_id = i.company_id
+     WHERE i.id IN %s
+     GROUP BY i.id
 """
 ADD_ITEMS_SQL = """
     INSERT INTO infogerance_billing_run_item
@@ -271,9 +288,15 @@ class InfogeranceBillingRun(models.Model):
                 order="id",
             )
             size = max(run.company_id.infogerance_billing_chunk_size, 1)
-            item_ids, date = items.ids, run.date
-        chunks = [item_ids[i : i + size] for i in range(0, len(item_ids), size)]
-        _logger.info("billing run %s: %s customers in %s chunks", date, len(item_ids), len(chunks))
+            weights = []
+            if items:
+                env.cr.execute(ITEM_WEIGHTS_SQL, (tuple(items.ids),))
+                weight = dict(env.cr.fetchall())
+                weights = [(item_id, weight.get(item_id, 1)) for item_id in items.ids]
+            date = run.date
+        # the heaviest customers first, each chunk about as heavy (scheduling.py)
+        chunks = balanced_chunks(weights, size)
+        _logger.info("billing run %s: %s customers in %s chunks", date, len(weights), len(chunks))
         self._infogerance_dispatch(chunks)
         return len(chunks)
 

@@ -74,20 +74,34 @@ class MailMail(models.Model):
         readonly=True,
     )
     infogerance_report_name = fields.Char(string="Report file name", readonly=True)
-    infogerance_report_attached = fields.Boolean(readonly=True, copy=False)
+    infogerance_report_attached = fields.Boolean(
+        string="Report attached", readonly=True, copy=False
+    )
 
     # Odoo 11 lets every user and portal user create and write e-mails: these
     # fields make the mail queue render a record's PDF as superuser and send it
-    # to the e-mail's recipients, so only the system sets them.
+    # to the e-mail's recipients, so only the system sets them, and only the
+    # system redirects an e-mail that carries them.
     _REPORT_FIELDS = (
         "infogerance_report_id",
         "infogerance_report_name",
         "infogerance_report_attached",
     )
+    _ADDRESS_FIELDS = ("model", "res_id", "email_to", "email_cc", "recipient_ids")
 
     def _infogerance_check_report_fields(self, values):
-        if self.env.uid != SUPERUSER_ID and any(values.get(f) for f in self._REPORT_FIELDS):
-            raise AccessError(_("Only the system attaches a report to an e-mail when it is sent."))
+        if self.env.uid == SUPERUSER_ID:
+            return
+        if any(values.get(name) for name in self._REPORT_FIELDS) or (
+            set(values) & set(self._ADDRESS_FIELDS)
+            and self.sudo().filtered("infogerance_report_id")
+        ):
+            raise AccessError(
+                _(
+                    "Only the system attaches a report to an e-mail when it is sent, "
+                    "and changes the record or the recipients of such an e-mail."
+                )
+            )
 
     @api.model
     def create(self, values):

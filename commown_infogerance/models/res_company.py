@@ -16,8 +16,10 @@ class ResCompany(models.Model):
     infogerance_billing_chunk_size = fields.Integer(
         string="Billing runs: customers per chunk",
         default=50,
-        help="A billing run bills its customers by chunks of this size (one queue job "
-        "each when the job queue module is installed).",
+        help="A billing run bills its customers by chunks of at most this size (one "
+        "queue job each when the job queue module is installed), the customers with "
+        "the most contracts first; a chunk holds about as many contracts as this many "
+        "average customers, so a very large customer has a chunk of its own.",
     )
     infogerance_billing_validate = fields.Boolean(
         string="Billing runs: validate the invoices",

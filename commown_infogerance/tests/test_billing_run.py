@@ -75,6 +75,25 @@ class TestBillingRun(BillingRunCase):
         self.assertNotEqual(run2, run)
         self.assertEqual(len(self._invoice_lines(self.customer)), 6)
 
+    def test_billing_run_chunks_weighed_by_contracts(self):
+        big = self._create_company("Grande Test", "Paris", "75012")
+        with freeze_time("2026-01-01"):
+            self._confirm(big, computers=6)
+        self.env.user.company_id.infogerance_billing_chunk_size = 2
+        chunks = []
+        Run = type(self.Run)
+        with mock.patch.object(Run, "_infogerance_dispatch", lambda run, c: chunks.extend(c)):
+            run = self.Run.create({"date": "2026-01-01"})
+            run.action_start()
+        items = {item.partner_id: item.id for item in run.item_ids}
+        where = {item_id: n for n, chunk in enumerate(chunks) for item_id in chunk}
+        self.assertEqual(sorted(where), sorted(items.values()), "every customer once")
+        # 7 contracts against 3 and 2 (and the demo's customers, if any): alone, and
+        # before them (fixed chunks of 2 customers would pair it with another)
+        self.assertEqual(chunks[where[items[big]]], [items[big]])
+        self.assertLess(where[items[big]], where[items[self.customer]])
+        self.assertLess(where[items[big]], where[items[self.other_customer]])
+
     def test_billing_run_item_unique_in_the_database(self):
         run = self._cron("2026-01-01")
         item = run.item_ids[0]
@@ -289,6 +308,16 @@ class TestBillingRunStages(BillingRunCase):
                         "infogerance_report_id": invoice_report.id,
                     }
                 )
+        # nor redirect an invoice's e-mail the run queued
+        run = self._cron("2026-01-01")
+        queued = self._mails(run.item_ids.mapped("invoice_ids"))[:1]
+        self.assertTrue(queued.infogerance_report_id)
+        for values in (
+            {"email_to": "eve@example.com"},
+            {"recipient_ids": [(6, 0, [employee.partner_id.id])]},
+        ):
+            with self.assertRaises(AccessError):
+                queued.sudo(employee).write(values)
         # and a report of another model than the e-mail's record is not made
         mail = self.env["mail.mail"].create(
             {
