@@ -6,7 +6,10 @@ sequence type follows the mandate (FRST, then RCUR)."""
 import base64
 import xmlrpc.client
 from collections import defaultdict
+from unittest import mock
 
+import psycopg2
+import psycopg2.errorcodes
 from freezegun import freeze_time
 from lxml import etree
 
@@ -24,6 +27,13 @@ from .concurrency import ConcurrentCase
 from .test_security_attacks import PASSWORD, _ensure_http_server
 
 PAIN_NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.008.001.02"}
+
+
+class _SerializationFailure(psycopg2.OperationalError):
+    """What PostgreSQL raises to the second of two workers filling one debit
+    order (the stage's lock on the payment mode, under repeatable read)."""
+
+    pgcode = psycopg2.errorcodes.SERIALIZATION_FAILURE
 
 
 class BillingRunDebitCase(DirectDebitMixin, InfogeranceCase):
@@ -298,6 +308,50 @@ class TestBillingRunDebit(BillingRunDebitCase):
             order.payment_line_ids.mapped("move_line_id.invoice_id"),
             item.invoice_ids | self._invoice(run, self.other_customer),
         )
+
+    def test_billing_run_running_until_every_debit_is_done(self):
+        """The direct debit is a stage of the run: invoiced, validated and sent but
+        not debited yet, the run is running; done at once when the company fills
+        no debit order; a debit that lost its race for the order at every try makes
+        it done with failures, until the run is run again."""
+        Item = type(self.env["infogerance.billing.run.item"])
+        with mock.patch.object(Item, "_infogerance_debit_item"):
+            run = self._cron("2026-01-01")
+        item = self._item(run, self.customer)
+        self.assertTrue(item.stages_done)
+        self.assertFalse(item.debit_done)
+        self.assertEqual(run.state, "running")
+        self.assertEqual(run.customer_stages_todo, run.customer_done)
+        company = self.env.user.company_id
+        company.infogerance_billing_debit = False
+        run.invalidate_cache()
+        self.assertEqual(run.state, "done")
+        company.infogerance_billing_debit = True
+        run.invalidate_cache()
+        self.assertEqual(run.state, "running")
+        # the customer's debit order kept busy by another worker, every try
+        original, customer = Item._infogerance_run_debit, self.customer
+
+        def busy(items):
+            if items.partner_id == customer:
+                raise _SerializationFailure("could not serialize access due to concurrent update")
+            return original(items)
+
+        with mock.patch.object(Item, "_infogerance_run_debit", busy), mock.patch(
+            "odoo.addons.commown_infogerance.models.infogerance_billing_run_item_debit.time.sleep"
+        ):
+            run.sudo(self.accountant).action_start()
+        self.assertTrue(item.debit_error)
+        self.assertFalse(item.debit_done)
+        self.assertEqual(run.customer_stages_todo, 0)
+        self.assertEqual(run.customer_stage_failed, 1)
+        self.assertEqual(run.failed_item_ids, item)
+        self.assertEqual(run.state, "failed")
+        # run what is left: debited, done
+        run.sudo(self.accountant).action_start()
+        self.assertTrue(item.debit_done)
+        self.assertFalse(item.debit_error)
+        self.assertEqual(run.state, "done")
 
     def test_billing_run_debit_setting_off_fills_no_order(self):
         self.env.user.company_id.infogerance_billing_debit = False
