@@ -13,7 +13,12 @@ from ..models.billing_transaction import IN_CALLER_TRANSACTION
 from .common import InfogeranceCase, validation_refused_for
 
 
-class BillingRunCase(InfogeranceCase):
+class BillingRunBaseCase(InfogeranceCase):
+    """What every billing run's test class sets up first (no test here: its
+    subclasses' tests run once): the billing in the test's transaction, an
+    accountant, and the daily cron on a given day. Each subclass confirms its
+    customers' orders (after its own set-up of their payment, say)."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -24,14 +29,22 @@ class BillingRunCase(InfogeranceCase):
         cls.accountant = cls._create_user(
             "Alex Accountant", "infogerance_accountant", "account.group_account_invoice"
         )
-        with freeze_time("2026-01-01"):
-            cls._confirm(cls, cls.customer, computers=2)
-            cls._confirm(cls, cls.other_customer, computers=1)
         cls.Run = cls.env["infogerance.billing.run"]
 
     def _cron(self, day):
         with freeze_time(day):
             return self.Run._cron_infogerance_billing_run()
+
+
+class BillingRunCase(BillingRunBaseCase):
+    """Two customers confirmed on 1 January 2026: 2 computers and 1."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        with freeze_time("2026-01-01"):
+            cls._confirm(cls, cls.customer, computers=2)
+            cls._confirm(cls, cls.other_customer, computers=1)
 
     def _contracts(self, partner):
         return self._rentals(partner) | self._service_contract(partner)

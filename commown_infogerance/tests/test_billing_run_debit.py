@@ -20,10 +20,10 @@ from odoo.tests import common
 from odoo.tests.common import HttpCase, get_db_name
 from odoo.tools import mute_logger
 
-from ..models.billing_transaction import IN_CALLER_TRANSACTION
-from .common import InfogeranceCase, validation_refused_for
+from .common import validation_refused_for
 from .common_sepa import DirectDebitMixin
 from .concurrency import ConcurrentCase
+from .test_billing_run import BillingRunBaseCase
 from .test_security_attacks import PASSWORD, _ensure_http_server
 
 PAIN_NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.008.001.02"}
@@ -36,7 +36,7 @@ class _SerializationFailure(psycopg2.OperationalError):
     pgcode = psycopg2.errorcodes.SERIALIZATION_FAILURE
 
 
-class BillingRunDebitCase(DirectDebitMixin, InfogeranceCase):
+class BillingRunDebitCase(DirectDebitMixin, BillingRunBaseCase):
     """Six customers confirmed on 1 January 2026: two on the SEPA mode with valid
     mandates, one on a second SEPA mode, one whose mandate was revoked after the
     order, one switched to direct debit without a mandate, one paying by card."""
@@ -44,13 +44,6 @@ class BillingRunDebitCase(DirectDebitMixin, InfogeranceCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # the test's data is not committed: each customer in a savepoint instead
-        cls.env = cls.env(
-            context=dict(cls.env.context, infogerance_billing_transaction=IN_CALLER_TRANSACTION)
-        )
-        cls.accountant = cls._create_user(
-            "Alex Accountant", "infogerance_accountant", "account.group_account_invoice"
-        )
         cls._setup_direct_debit(cls.customer)
         cls.other_mandate = cls._add_mandate(cls.other_customer, "DE89 3704 0044 0532 0130 00")
         cls.other_customer.customer_payment_mode_id = cls.mode
@@ -91,7 +84,6 @@ class BillingRunDebitCase(DirectDebitMixin, InfogeranceCase):
             cls._rentals(cls, cls.unsigned_customer)
             | cls._service_contract(cls, cls.unsigned_customer)
         ).write({"payment_mode_id": cls.mode.id})
-        cls.Run = cls.env["infogerance.billing.run"]
         cls.Order = cls.env["account.payment.order"]
 
     @classmethod
@@ -112,10 +104,6 @@ class BillingRunDebitCase(DirectDebitMixin, InfogeranceCase):
         )
         mandate.validate()
         return mandate
-
-    def _cron(self, day):
-        with freeze_time(day):
-            return self.Run._cron_infogerance_billing_run()
 
     def _item(self, run, partner):
         return run.item_ids.filtered(lambda item: item.partner_id == partner)
