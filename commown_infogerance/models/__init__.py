@@ -72,6 +72,7 @@ from . import infogerance_billing_run_item
 from . import infogerance_billing_run_item_stages
 from . import infogerance_billing_run_item_debit
 from . import infogerance_billing_run_debit
+from . import infogerance_billing_rights_mixin
 from . import infogerance_billing_preview
 from . import infogerance_billing_preview_reasons
 from . import infogerance_billing_preview_line

@@ -83,6 +83,8 @@ class InfogeranceBillingPreview(models.TransientModel):
     customer's billing is the run's own, made in a savepoint always rolled back."""
 
     _name = "infogerance.billing.preview"
+    # who may preview: checked at create and write, whatever the channel
+    _inherit = "infogerance.billing.rights.mixin"
     _description = "Billing run preview"
 
     date = fields.Date(
@@ -140,18 +142,6 @@ class InfogeranceBillingPreview(models.TransientModel):
             preview.change_untaxed = rules.amount_change(
                 preview.amount_untaxed, preview.previous_amount_untaxed
             )
-
-    # Any user may create transient records (Odoo 11 checks no access rights on
-    # them): who may preview is checked here, whatever the channel.
-    @api.model
-    def create(self, vals):
-        self.env["infogerance.billing.run"]._check_billing_rights()
-        return super().create(vals)
-
-    @api.multi
-    def write(self, vals):
-        self.env["infogerance.billing.run"]._check_billing_rights()
-        return super().write(vals)
 
     @api.multi
     def action_compute(self):

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class InfogeranceBillingPreviewLine(models.TransientModel):
@@ -6,6 +6,8 @@ class InfogeranceBillingPreviewLine(models.TransientModel):
     change from the previous run and why, or why its billing would fail."""
 
     _name = "infogerance.billing.preview.line"
+    # only the preview writes its lines, for the users who may preview
+    _inherit = "infogerance.billing.rights.mixin"
     _description = "Billing run preview: a customer"
     _order = "would_fail desc, partner_id"
 
@@ -44,15 +46,3 @@ class InfogeranceBillingPreviewLine(models.TransientModel):
         readonly=True,
         help="Someone changed this customer's contracts while the preview ran: preview again.",
     )
-
-    # Any user may create transient records (Odoo 11 checks no access rights on
-    # them): only the preview writes its lines, for the users who may preview.
-    @api.model
-    def create(self, vals):
-        self.env["infogerance.billing.run"]._check_billing_rights()
-        return super().create(vals)
-
-    @api.multi
-    def write(self, vals):
-        self.env["infogerance.billing.run"]._check_billing_rights()
-        return super().write(vals)

@@ -54,15 +54,38 @@ ADD_ITEMS_SQL = """
       FROM unnest(%(partners)s::integer[]) AS partner
         ON CONFLICT (partner_id, date, company_id) DO NOTHING
 """
+#: Per run, the items by progress: ``todo`` and ``failed`` (the invoices not made
+#: yet, or failed), then the customers invoiced (``state`` done) whose later stages
+#: are ``stages`` (still to do: validate and send, and the direct debit when the
+#: company fills the debit orders), ``stage_failed`` (a stage recorded its error and
+#: nothing tries it again until the run is run again, as *Run what is left* does) or
+#: ``done``; with their contracts, invoicing time and, for the failures, the items.
 PROGRESS_SQL = """
-    SELECT i.run_id, i.state, count(*),
-           coalesce(sum((SELECT count(*) FROM infogerance_billing_run_item_contract_rel r
-                          WHERE r.item_id = i.id)), 0),
-           coalesce(sum(i.create_seconds), 0)
-      FROM infogerance_billing_run_item i
-     WHERE i.run_id IN %s
+    SELECT t.run_id, t.progress, count(*), coalesce(sum(t.contracts), 0),
+           coalesce(sum(t.create_seconds), 0),
+           array_agg(t.id ORDER BY t.id) FILTER (WHERE t.progress IN ('failed', 'stage_failed'))
+      FROM (SELECT i.id, i.run_id, i.create_seconds,
+                   (SELECT count(*) FROM infogerance_billing_run_item_contract_rel r
+                     WHERE r.item_id = i.id) AS contracts,
+                   CASE WHEN i.state != 'done' THEN i.state
+                        WHEN (NOT coalesce(i.stages_done, false)
+                              AND coalesce(i.stage_error, '') != '')
+                          OR (c.infogerance_billing_debit
+                              AND NOT coalesce(i.debit_done, false)
+                              AND coalesce(i.debit_error, '') != '')
+                        THEN 'stage_failed'
+                        WHEN NOT coalesce(i.stages_done, false)
+                          OR (c.infogerance_billing_debit AND NOT coalesce(i.debit_done, false))
+                        THEN 'stages'
+                        ELSE 'done'
+                   END AS progress
+              FROM infogerance_billing_run_item i
+              JOIN res_company c ON c.id = i.company_id
+             WHERE i.run_id IN %s) t
      GROUP BY 1, 2
 """
+#: The progress values of PROGRESS_SQL, in the order _compute_progress reads them.
+PROGRESS = ("todo", "failed", "stages", "stage_failed", "done")
 TOTALS_SQL = """
     SELECT t.run_id, count(*), coalesce(sum(t.amount_untaxed), 0),
            coalesce(sum(t.amount_total), 0), max(t.date_done)
@@ -136,6 +159,19 @@ class InfogeranceBillingRun(models.Model):
     customer_todo = fields.Integer(string="Customers to do", compute="_compute_progress")
     customer_done = fields.Integer(string="Customers done", compute="_compute_progress")
     customer_failed = fields.Integer(string="Customers failed", compute="_compute_progress")
+    customer_stages_todo = fields.Integer(
+        string="Customers to validate, send or debit",
+        compute="_compute_progress",
+        help="Customers invoiced whose invoices are still to be validated, e-mailed or put "
+        "in a debit order: the run is running until they are done.",
+    )
+    customer_stage_failed = fields.Integer(
+        string="Customers whose stages failed",
+        compute="_compute_progress",
+        help="Customers invoiced whose invoices could not all be validated, e-mailed or put "
+        "in a debit order (the error is on the customer, among the failed customers): "
+        "Run what is left tries again.",
+    )
     contract_done = fields.Integer(string="Contracts invoiced", compute="_compute_progress")
     contract_failed = fields.Integer(string="Contracts failed", compute="_compute_progress")
     create_seconds = fields.Float(
@@ -162,29 +198,37 @@ class InfogeranceBillingRun(models.Model):
             run.name = _("Billing run of %(date)s") % {"date": run.date or ""}
 
     def _compute_progress(self):
+        """Counts and state from the items, one query for all the runs: a run is
+        running while a customer is to do or invoiced with stages to do, then done
+        with failures when a customer failed (its invoices, or a stage of them)."""
         progress = {}
         if self.ids:
             self.env.cr.execute(PROGRESS_SQL, (tuple(self.ids),))
-            for run_id, state, customers, contracts, seconds in self.env.cr.fetchall():
-                progress.setdefault(run_id, {})[state] = (customers, contracts, seconds)
+            for run_id, key, customers, contracts, seconds, failed in self.env.cr.fetchall():
+                progress.setdefault(run_id, {})[key] = (customers, contracts, seconds, failed or [])
         Item = self.env["infogerance.billing.run.item"]
-        failed = Item.search([("run_id", "in", self.ids), ("state", "=", "failed")])
         for run in self:
             counts = progress.get(run.id, {})
-            todo, done, fail = (
-                counts.get(state, (0, 0, 0)) for state in ("todo", "done", "failed")
+            todo, fail, stages, stage_fail, done = (
+                counts.get(key, (0, 0, 0, [])) for key in PROGRESS
             )
-            run.customer_todo, run.customer_done, run.customer_failed = todo[0], done[0], fail[0]
-            run.customer_count = todo[0] + done[0] + fail[0]
-            run.contract_done, run.contract_failed = done[1], fail[1]
-            run.create_seconds = done[2]
-            run.failed_item_ids = failed.filtered(lambda item: item.run_id == run)
+            invoiced = (stages, stage_fail, done)  # the items done: their invoices made
+            run.customer_todo, run.customer_failed = todo[0], fail[0]
+            run.customer_done = sum(part[0] for part in invoiced)
+            run.customer_stages_todo, run.customer_stage_failed = stages[0], stage_fail[0]
+            run.customer_count = todo[0] + fail[0] + run.customer_done
+            run.contract_done = sum(part[1] for part in invoiced)
+            run.contract_failed = fail[1]
+            run.create_seconds = sum(part[2] for part in invoiced)
+            run.failed_item_ids = Item.browse(sorted(fail[3] + stage_fail[3]))
             if not run.date_started:
                 run.state = "draft"
-            elif todo[0]:
+            elif todo[0] or stages[0]:
                 run.state = "running"
+            elif fail[0] or stage_fail[0]:
+                run.state = "failed"
             else:
-                run.state = "failed" if fail[0] else "done"
+                run.state = "done"
 
     def _compute_totals(self):
         totals = {}

@@ -13,7 +13,12 @@ from ..models.billing_transaction import IN_CALLER_TRANSACTION
 from .common import InfogeranceCase, validation_refused_for
 
 
-class BillingRunCase(InfogeranceCase):
+class BillingRunBaseCase(InfogeranceCase):
+    """What every billing run's test class sets up first (no test here: its
+    subclasses' tests run once): the billing in the test's transaction, an
+    accountant, and the daily cron on a given day. Each subclass confirms its
+    customers' orders (after its own set-up of their payment, say)."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -24,14 +29,22 @@ class BillingRunCase(InfogeranceCase):
         cls.accountant = cls._create_user(
             "Alex Accountant", "infogerance_accountant", "account.group_account_invoice"
         )
-        with freeze_time("2026-01-01"):
-            cls._confirm(cls, cls.customer, computers=2)
-            cls._confirm(cls, cls.other_customer, computers=1)
         cls.Run = cls.env["infogerance.billing.run"]
 
     def _cron(self, day):
         with freeze_time(day):
             return self.Run._cron_infogerance_billing_run()
+
+
+class BillingRunCase(BillingRunBaseCase):
+    """Two customers confirmed on 1 January 2026: 2 computers and 1."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        with freeze_time("2026-01-01"):
+            cls._confirm(cls, cls.customer, computers=2)
+            cls._confirm(cls, cls.other_customer, computers=1)
 
     def _contracts(self, partner):
         return self._rentals(partner) | self._service_contract(partner)
@@ -332,6 +345,37 @@ class TestBillingRunStages(BillingRunCase):
         self.assertFalse(send.called)
         self.assertEqual(mail.state, "exception")
         self.assertFalse(mail.attachment_ids)
+
+    def test_billing_run_running_until_every_customer_stages_are_done(self):
+        """A customer invoiced is not done until its invoices are validated and
+        sent: the run is running meanwhile (not done with its stages to do). A stage
+        that failed makes the run done with failures, the customer among the
+        failed ones, until the run is run again."""
+        Item = type(self.env["infogerance.billing.run.item"])
+        # the invoices made, the stages not yet (the worker is on its way to them)
+        with mock.patch.object(Item, "_infogerance_run_stages_retrying", return_value=True):
+            run = self._cron("2026-01-01")
+        item = run.item_ids.filtered(lambda i: i.partner_id == self.customer)
+        self.assertEqual(item.state, "done")
+        self.assertFalse(item.stages_done)
+        self.assertEqual(run.state, "running")
+        self.assertEqual(run.customer_todo, 0)
+        self.assertEqual(run.customer_stages_todo, run.customer_done)
+        # the stages run, and the customer's validation fails: seen, not running
+        with validation_refused_for(self.env, self.customer, "Fiscal year closed"):
+            run.sudo(self.accountant).action_start()
+        self.assertIn("Fiscal year closed", item.stage_error)
+        self.assertEqual(run.customer_stages_todo, 0)
+        self.assertEqual(run.customer_stage_failed, 1)
+        self.assertEqual(run.customer_failed, 0)
+        self.assertEqual(run.failed_item_ids, item)
+        self.assertEqual(run.state, "failed")
+        # run what is left: finished
+        run.sudo(self.accountant).action_start()
+        self.assertTrue(item.stages_done)
+        self.assertEqual(run.customer_stage_failed, 0)
+        self.assertFalse(run.failed_item_ids)
+        self.assertEqual(run.state, "done")
 
     def test_billing_run_validation_failure_recorded_then_resumed(self):
         with validation_refused_for(self.env, self.customer, "Fiscal year closed"):

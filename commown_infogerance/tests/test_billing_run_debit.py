@@ -6,7 +6,10 @@ sequence type follows the mandate (FRST, then RCUR)."""
 import base64
 import xmlrpc.client
 from collections import defaultdict
+from unittest import mock
 
+import psycopg2
+import psycopg2.errorcodes
 from freezegun import freeze_time
 from lxml import etree
 
@@ -17,16 +20,23 @@ from odoo.tests import common
 from odoo.tests.common import HttpCase, get_db_name
 from odoo.tools import mute_logger
 
-from ..models.billing_transaction import IN_CALLER_TRANSACTION
-from .common import InfogeranceCase, validation_refused_for
+from .common import validation_refused_for
 from .common_sepa import DirectDebitMixin
 from .concurrency import ConcurrentCase
+from .test_billing_run import BillingRunBaseCase
 from .test_security_attacks import PASSWORD, _ensure_http_server
 
 PAIN_NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.008.001.02"}
 
 
-class BillingRunDebitCase(DirectDebitMixin, InfogeranceCase):
+class _SerializationFailure(psycopg2.OperationalError):
+    """What PostgreSQL raises to the second of two workers filling one debit
+    order (the stage's lock on the payment mode, under repeatable read)."""
+
+    pgcode = psycopg2.errorcodes.SERIALIZATION_FAILURE
+
+
+class BillingRunDebitCase(DirectDebitMixin, BillingRunBaseCase):
     """Six customers confirmed on 1 January 2026: two on the SEPA mode with valid
     mandates, one on a second SEPA mode, one whose mandate was revoked after the
     order, one switched to direct debit without a mandate, one paying by card."""
@@ -34,13 +44,6 @@ class BillingRunDebitCase(DirectDebitMixin, InfogeranceCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # the test's data is not committed: each customer in a savepoint instead
-        cls.env = cls.env(
-            context=dict(cls.env.context, infogerance_billing_transaction=IN_CALLER_TRANSACTION)
-        )
-        cls.accountant = cls._create_user(
-            "Alex Accountant", "infogerance_accountant", "account.group_account_invoice"
-        )
         cls._setup_direct_debit(cls.customer)
         cls.other_mandate = cls._add_mandate(cls.other_customer, "DE89 3704 0044 0532 0130 00")
         cls.other_customer.customer_payment_mode_id = cls.mode
@@ -81,7 +84,6 @@ class BillingRunDebitCase(DirectDebitMixin, InfogeranceCase):
             cls._rentals(cls, cls.unsigned_customer)
             | cls._service_contract(cls, cls.unsigned_customer)
         ).write({"payment_mode_id": cls.mode.id})
-        cls.Run = cls.env["infogerance.billing.run"]
         cls.Order = cls.env["account.payment.order"]
 
     @classmethod
@@ -102,10 +104,6 @@ class BillingRunDebitCase(DirectDebitMixin, InfogeranceCase):
         )
         mandate.validate()
         return mandate
-
-    def _cron(self, day):
-        with freeze_time(day):
-            return self.Run._cron_infogerance_billing_run()
 
     def _item(self, run, partner):
         return run.item_ids.filtered(lambda item: item.partner_id == partner)
@@ -298,6 +296,50 @@ class TestBillingRunDebit(BillingRunDebitCase):
             order.payment_line_ids.mapped("move_line_id.invoice_id"),
             item.invoice_ids | self._invoice(run, self.other_customer),
         )
+
+    def test_billing_run_running_until_every_debit_is_done(self):
+        """The direct debit is a stage of the run: invoiced, validated and sent but
+        not debited yet, the run is running; done at once when the company fills
+        no debit order; a debit that lost its race for the order at every try makes
+        it done with failures, until the run is run again."""
+        Item = type(self.env["infogerance.billing.run.item"])
+        with mock.patch.object(Item, "_infogerance_debit_item"):
+            run = self._cron("2026-01-01")
+        item = self._item(run, self.customer)
+        self.assertTrue(item.stages_done)
+        self.assertFalse(item.debit_done)
+        self.assertEqual(run.state, "running")
+        self.assertEqual(run.customer_stages_todo, run.customer_done)
+        company = self.env.user.company_id
+        company.infogerance_billing_debit = False
+        run.invalidate_cache()
+        self.assertEqual(run.state, "done")
+        company.infogerance_billing_debit = True
+        run.invalidate_cache()
+        self.assertEqual(run.state, "running")
+        # the customer's debit order kept busy by another worker, every try
+        original, customer = Item._infogerance_run_debit, self.customer
+
+        def busy(items):
+            if items.partner_id == customer:
+                raise _SerializationFailure("could not serialize access due to concurrent update")
+            return original(items)
+
+        with mock.patch.object(Item, "_infogerance_run_debit", busy), mock.patch(
+            "odoo.addons.commown_infogerance.models.infogerance_billing_run_item_debit.time.sleep"
+        ):
+            run.sudo(self.accountant).action_start()
+        self.assertTrue(item.debit_error)
+        self.assertFalse(item.debit_done)
+        self.assertEqual(run.customer_stages_todo, 0)
+        self.assertEqual(run.customer_stage_failed, 1)
+        self.assertEqual(run.failed_item_ids, item)
+        self.assertEqual(run.state, "failed")
+        # run what is left: debited, done
+        run.sudo(self.accountant).action_start()
+        self.assertTrue(item.debit_done)
+        self.assertFalse(item.debit_error)
+        self.assertEqual(run.state, "done")
 
     def test_billing_run_debit_setting_off_fills_no_order(self):
         self.env.user.company_id.infogerance_billing_debit = False

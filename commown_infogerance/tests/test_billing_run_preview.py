@@ -205,6 +205,10 @@ class TestBillingRunPreview(BillingRunCase):
                     {"preview_id": preview.id, "partner_id": self.customer.id}
                 )
             with self.assertRaises(AccessError):
+                preview.sudo(user).write({"date": "2026-03-01"})
+            with self.assertRaises(AccessError):
+                preview.line_ids[:1].sudo(user).write({"reasons": "rewritten"})
+            with self.assertRaises(AccessError):
                 preview.sudo(user).action_compute()
             with self.assertRaises(AccessError):
                 preview.sudo(user).read(["amount_untaxed"])
