@@ -1,6 +1,7 @@
 import logging
 import time
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 
 from psycopg2 import OperationalError
 
@@ -9,13 +10,16 @@ from odoo.exceptions import AccessError, UserError
 from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 
 from .. import rules
+from .billing_transaction import own_transaction
+from .infogerance_billing_run_item import CONCURRENCY_TRIES
 
 _logger = logging.getLogger(__name__)
 
 #: Per customer, the amount invoiced by the recurring contracts since the
 #: previous run's date (credit notes deducted, cancelled invoices left out),
 #: whether it was invoiced on that very date, and whether it was invoiced on the
-#: previewed date already: one query for every customer.
+#: previewed date already: one query for every customer (``partners`` NULL) or
+#: for a chunk's customers.
 PREVIOUS_AMOUNTS_SQL = """
     SELECT i.commercial_partner_id,
            coalesce(sum(CASE WHEN i.type = 'out_refund' THEN -l.price_subtotal
@@ -32,26 +36,41 @@ PREVIOUS_AMOUNTS_SQL = """
        AND i.company_id = %(company)s
        AND i.date_invoice >= %(previous)s
        AND i.date_invoice <= %(date)s
+       AND (%(partners)s::integer[] IS NULL
+            OR i.commercial_partner_id = ANY(%(partners)s::integer[]))
      GROUP BY 1
 """
-#: The preview's lines, written at once (not one ORM create per customer).
+#: The preview's customers to do, written at once when it starts (not one ORM
+#: create per customer); the database refuses a second line for a customer.
 INSERT_LINES_SQL = """
     INSERT INTO infogerance_billing_preview_line
-           (preview_id, partner_id, invoice_count, amount_untaxed, amount_total,
-            previous_amount_untaxed, change_untaxed, reasons, would_fail, failure,
-            outdated, create_uid, create_date, write_uid, write_date)
-    SELECT %(preview)s, line.*, %(uid)s, now() AT TIME ZONE 'UTC',
-           %(uid)s, now() AT TIME ZONE 'UTC'
-      FROM unnest(%(partner)s::integer[], %(invoices)s::integer[],
-                  %(untaxed)s::numeric[], %(total)s::numeric[],
-                  %(previous)s::numeric[], %(change)s::numeric[], %(reasons)s::text[],
-                  %(fail)s::boolean[], %(failure)s::text[], %(outdated)s::boolean[]) AS line
-    RETURNING id, partner_id
+           (preview_id, company_id, partner_id, nothing_due, state,
+            create_uid, create_date, write_uid, write_date)
+    SELECT %(preview)s, %(company)s, line.partner, line.nothing_due, 'todo',
+           %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+      FROM unnest(%(partners)s::integer[], %(nothing_due)s::boolean[])
+           AS line(partner, nothing_due)
 """
-INSERT_LINE_CONTRACTS_SQL = """
-    INSERT INTO infogerance_billing_preview_line_contract_rel (line_id, contract_id)
-    SELECT * FROM unnest(%s::integer[], %s::integer[])
+#: Progress and totals of previews, from their lines.
+PROGRESS_SQL = """
+    SELECT preview_id, count(*),
+           count(*) FILTER (WHERE state = 'done'),
+           count(*) FILTER (WHERE would_fail),
+           coalesce(sum(invoice_count), 0),
+           coalesce(sum(amount_untaxed), 0),
+           coalesce(sum(amount_total), 0),
+           coalesce(sum(previous_amount_untaxed), 0),
+           coalesce(sum(compute_seconds), 0),
+           max(date_done)
+      FROM infogerance_billing_preview_line
+     WHERE preview_id IN %s
+     GROUP BY 1
 """
+#: A preview is kept this many days after its creation, then deleted by the
+#: daily scheduled action (a regular model: Odoo's vacuum of transient records,
+#: after an hour, would delete a preview of thousands of customers while its
+#: jobs still run).
+KEEP_DAYS = 7
 
 
 class _RolledBack(Exception):
@@ -76,17 +95,25 @@ def always_rolled_back(cr):
             funcs[:] = handlers.get(event, [])
 
 
-class InfogeranceBillingPreview(models.TransientModel):
+class InfogeranceBillingPreview(models.Model):
     """What the billing run of a date will invoice, before it happens, without
     creating anything: per customer, the amounts, the change from the previous
     run and its reasons, and the customers that would fail, and why. Each
-    customer's billing is the run's own, made in a savepoint always rolled back."""
+    customer's billing is the run's own, made in a savepoint always rolled back.
+
+    A long job like the run: starting it records its customers to do (one line
+    each, unique per preview in the database) and previews them by chunks, inline
+    or as queue jobs with ``commown_infogerance_queue``; each customer's line is
+    committed on its own, so that a killed worker loses at most its current
+    customer and previewing what is left does only the customers not done."""
 
     _name = "infogerance.billing.preview"
     # who may preview: checked at create and write, whatever the channel
     _inherit = "infogerance.billing.rights.mixin"
     _description = "Billing run preview"
+    _order = "id desc"
 
+    name = fields.Char(compute="_compute_name")
     date = fields.Date(
         string="Invoice date",
         required=True,
@@ -103,23 +130,61 @@ class InfogeranceBillingPreview(models.TransientModel):
         compute="_compute_previous_date",
         help="The previous run's date: a month before.",
     )
+    user_id = fields.Many2one(comodel_name="res.users", string="Started by", readonly=True)
+    date_started = fields.Datetime(string="Started on", readonly=True)
+    lang = fields.Char(
+        string="Language of the texts",
+        readonly=True,
+        help="The language of the user who started the preview: the reasons are written in it.",
+    )
+    error = fields.Text(
+        string="Why it stopped",
+        readonly=True,
+        help="The error that stopped a chunk of customers: preview what is left to go on.",
+    )
+    error_date = fields.Datetime(string="Stopped on", readonly=True)
     line_ids = fields.One2many(
         comodel_name="infogerance.billing.preview.line",
         inverse_name="preview_id",
         string="Customers",
         readonly=True,
     )
-    date_computed = fields.Datetime(string="Computed on", readonly=True)
-    compute_seconds = fields.Float(string="Computing time (s)", readonly=True)
-    customer_count = fields.Integer(string="Customers", compute="_compute_totals")
-    failure_count = fields.Integer(string="Customers that would fail", compute="_compute_totals")
-    invoice_count = fields.Integer(string="Invoices", compute="_compute_totals")
-    amount_untaxed = fields.Float(string="Untaxed amount", compute="_compute_totals")
-    amount_total = fields.Float(string="Total amount", compute="_compute_totals")
-    previous_amount_untaxed = fields.Float(
-        string="Previous untaxed amount", compute="_compute_totals"
+    state = fields.Selection(
+        selection=[
+            ("draft", "Not started"),
+            ("queued", "Queued"),
+            ("running", "Running"),
+            ("failed", "Stopped"),
+            ("done", "Done"),
+        ],
+        compute="_compute_progress",
     )
-    change_untaxed = fields.Float(string="Change (untaxed)", compute="_compute_totals")
+    customer_count = fields.Integer(string="Customers", compute="_compute_progress")
+    customer_todo = fields.Integer(string="Customers to do", compute="_compute_progress")
+    customer_done = fields.Integer(string="Customers done", compute="_compute_progress")
+    date_computed = fields.Datetime(
+        string="Computed on",
+        compute="_compute_progress",
+        help="When the last customer was previewed.",
+    )
+    compute_seconds = fields.Float(
+        string="Computing time (s)",
+        compute="_compute_progress",
+        help="Sum of the customers' computing times (several workers share it).",
+    )
+    failure_count = fields.Integer(string="Customers that would fail", compute="_compute_progress")
+    invoice_count = fields.Integer(string="Invoices", compute="_compute_progress")
+    amount_untaxed = fields.Float(string="Untaxed amount", compute="_compute_progress")
+    amount_total = fields.Float(string="Total amount", compute="_compute_progress")
+    previous_amount_untaxed = fields.Float(
+        string="Previous untaxed amount", compute="_compute_progress"
+    )
+    change_untaxed = fields.Float(string="Change (untaxed)", compute="_compute_progress")
+
+    @api.depends("date")
+    def _compute_name(self):
+        for preview in self:
+            preview.name = _("Billing run preview of %(date)s") % {"date": preview.date or ""}
 
     @api.depends("date")
     def _compute_previous_date(self):
@@ -129,27 +194,68 @@ class InfogeranceBillingPreview(models.TransientModel):
                     fields.Date.from_string(preview.date)
                 )
 
-    @api.depends("line_ids")
-    def _compute_totals(self):
+    def _compute_progress(self):
+        """From the lines, in one query for all the previews (thousands of lines)."""
+        progress = {}
+        if self.ids:
+            self.env.cr.execute(PROGRESS_SQL, (tuple(self.ids),))
+            progress = {row[0]: row[1:] for row in self.env.cr.fetchall()}
         for preview in self:
-            lines = preview.line_ids
-            preview.customer_count = len(lines)
-            preview.failure_count = len(lines.filtered("would_fail"))
-            preview.invoice_count = sum(lines.mapped("invoice_count"))
-            preview.amount_untaxed = sum(lines.mapped("amount_untaxed"))
-            preview.amount_total = sum(lines.mapped("amount_total"))
-            preview.previous_amount_untaxed = sum(lines.mapped("previous_amount_untaxed"))
+            count, done, failures, invoices, untaxed, total, previous, seconds, last = progress.get(
+                preview.id, (0, 0, 0, 0, 0.0, 0.0, 0.0, 0.0, False)
+            )
+            preview.customer_count, preview.customer_done = count, done
+            preview.customer_todo = count - done
+            preview.failure_count, preview.invoice_count = failures, invoices
+            preview.amount_untaxed, preview.amount_total = float(untaxed), float(total)
+            preview.previous_amount_untaxed = float(previous)
             preview.change_untaxed = rules.amount_change(
                 preview.amount_untaxed, preview.previous_amount_untaxed
             )
+            preview.compute_seconds = float(seconds)
+            if not preview.date_started:
+                preview.state = "draft"
+            elif count - done:
+                preview.state = "failed" if preview.error else ("running" if done else "queued")
+            else:
+                preview.state = "done"
+            preview.date_computed = last if preview.state == "done" else False
+
+    @api.multi
+    def write(self, vals):
+        # the rights are checked by the mixin
+        if {"date", "company_id"} & set(vals) and self.filtered("date_started"):
+            raise UserError(
+                _(
+                    "Billing run preview: a started preview keeps its date and company; "
+                    "create another preview."
+                )
+            )
+        return super().write(vals)
+
+    # Actions ------------------------------------------------------------------------
 
     @api.multi
     def action_compute(self):
-        """Simulate the run of the date and show it."""
+        """Preview the run of the date from scratch (a preview already made is
+        made again) and show it: inline, or queued as jobs."""
+        return self._infogerance_action_start(restart=True)
+
+    @api.multi
+    def action_resume(self):
+        """Preview the customers not previewed yet (after a stop or a crash)."""
+        return self._infogerance_action_start(restart=False)
+
+    def _infogerance_action_start(self, restart):
         self.ensure_one()
         self.env["infogerance.billing.run"]._check_billing_rights()
-        self._infogerance_check_company()
-        self._infogerance_compute()
+        self._infogerance_check_company(self.company_id)
+        # the system previews (as the run bills), once the user's right was checked
+        self.sudo()._infogerance_start(restart, self.env.uid, self._infogerance_user_lang())
+        self.invalidate_cache()
+        return self._infogerance_form_action()
+
+    def _infogerance_form_action(self):
         return {
             "type": "ir.actions.act_window",
             "res_model": self._name,
@@ -158,58 +264,232 @@ class InfogeranceBillingPreview(models.TransientModel):
             "target": "current",
         }
 
-    def _infogerance_check_company(self):
+    @api.model
+    def _infogerance_user_lang(self):
+        return self.env.context.get("lang") or self.env.user.lang or "en_US"
+
+    @api.model
+    def _infogerance_check_company(self, company):
         """The simulation runs as the system: only in a company of the user."""
-        if self.env.uid != SUPERUSER_ID and self.company_id not in self.env.user.company_ids:
+        if self.env.uid != SUPERUSER_ID and company not in self.env.user.company_ids:
             raise AccessError(
                 _("Billing run preview: %(company)s is not one of your companies.")
-                % {"company": self.sudo().company_id.name}
+                % {"company": company.sudo().name}
             )
 
     # Business methods ---------------------------------------------------------------
 
-    def _infogerance_compute(self):
-        """One line per customer the run of the date bills (and per customer the
-        previous run invoiced that it does not): the billing of each simulated
-        and rolled back, then the previous amounts and the reasons of the
-        changes read in a few queries for all customers."""
+    @api.multi
+    def _infogerance_start(self, restart, user_id, lang):
+        """Record the start and the customers to do (committed), then preview
+        them by chunks (the company's chunk size, as the run). ``restart``: from
+        scratch, the lines of an earlier computation deleted; else the customers
+        not previewed yet only. Returns the number of chunks dispatched."""
         self.ensure_one()
-        started = time.time()
-        self.line_ids.unlink()
-        date, company_id = self.date, self.company_id.id
-        previous = fields.Date.to_string(
-            rules.previous_run_date(fields.Date.from_string(self.date))
+        # in a transaction of its own: the caller's snapshot may predate the
+        # preview (created by the run's button) and the lines
+        with own_transaction(self.env) as env:
+            preview = self.with_env(env)
+            env.cr.execute(
+                "SELECT id FROM infogerance_billing_preview WHERE id = %s FOR UPDATE", (preview.id,)
+            )
+            values = {"error": False, "error_date": False}
+            if restart or not preview.date_started:
+                env.cr.execute(
+                    "DELETE FROM infogerance_billing_preview_line WHERE preview_id = %s",
+                    (preview.id,),
+                )
+                preview._infogerance_add_lines()
+                values.update(date_started=fields.Datetime.now(), user_id=user_id, lang=lang)
+            preview.write(values)
+            line_ids = (
+                env["infogerance.billing.preview.line"]
+                .search([("preview_id", "=", preview.id), ("state", "=", "todo")], order="id")
+                .ids
+            )
+            size = max(preview.company_id.infogerance_billing_chunk_size, 1)
+        self.invalidate_cache()
+        chunks = [line_ids[i : i + size] for i in range(0, len(line_ids), size)]
+        _logger.info(
+            "billing preview %s: %s customers in %s chunks", self.id, len(line_ids), len(chunks)
         )
-        # the system bills (as the run does), once the user's right was checked
-        system = self.sudo()
-        partner_ids = system.env["infogerance.billing.run"]._infogerance_due_customer_ids(
+        self._infogerance_dispatch(chunks)
+        return len(chunks)
+
+    def _infogerance_add_lines(self):
+        """A line to do for every customer the run of the date bills, and for
+        every customer the previous run invoiced that it does not."""
+        date, company_id = self.date, self.company_id.id
+        partner_ids = self.env["infogerance.billing.run"]._infogerance_due_customer_ids(
             date, company_id
         )
-        results = {pid: system._infogerance_simulate_customer(pid) for pid in partner_ids}
-        self.env.cr.execute(
-            PREVIOUS_AMOUNTS_SQL, {"previous": previous, "date": date, "company": company_id}
-        )
-        before = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        due = set(partner_ids)
+        before = self._infogerance_previous_amounts(None)
         # customers invoiced on the previous run's date and by nothing this time
         # (not those the run of the date invoiced already)
-        for pid, (_amount, on_previous_date, on_date) in before.items():
-            if pid not in results and on_previous_date and not on_date:
-                results[pid] = {"contract_ids": [], "nothing_due": True}
-        reasons = self._infogerance_change_reasons(results, previous)
-        rows = []
-        for pid in sorted(results):
-            result = results[pid]
-            previous_amount = float(before.get(pid, (0.0,))[0] or 0.0)
-            amount = result.get("amount_untaxed", 0.0)
-            change = rules.amount_change(amount, previous_amount)
-            texts = reasons.get(pid, [])
-            if change and not texts and not result.get("failure"):
-                texts = [_("No change of fleet or plan nor regularisation explains it.")]
-            rows.append((pid, result, previous_amount, change, "\n".join(texts)))
-        self._infogerance_write_lines(rows)
-        self.write(
-            {"date_computed": fields.Datetime.now(), "compute_seconds": time.time() - started}
+        nothing_due = sorted(
+            pid
+            for pid, (_amount, on_previous_date, on_date) in before.items()
+            if pid not in due and on_previous_date and not on_date
         )
+        partners = partner_ids + nothing_due
+        if partners:
+            self.env.cr.execute(
+                INSERT_LINES_SQL,
+                {
+                    "preview": self.id,
+                    "company": company_id,
+                    "uid": self.env.uid,
+                    "partners": partners,
+                    "nothing_due": [False] * len(partner_ids) + [True] * len(nothing_due),
+                },
+            )
+
+    def _infogerance_previous_amounts(self, partner_ids):
+        """{customer id: (amount since the previous run's date, invoiced on that
+        date, invoiced on the date)}, of these customers (all when None)."""
+        self.env.cr.execute(
+            PREVIOUS_AMOUNTS_SQL,
+            {
+                "previous": self.previous_date,
+                "date": self.date,
+                "company": self.company_id.id,
+                "partners": partner_ids,
+            },
+        )
+        return {row[0]: row[1:] for row in self.env.cr.fetchall()}
+
+    @api.multi
+    def _infogerance_dispatch(self, chunks):
+        """Preview the chunks (lists of line ids): here one after the other; the
+        job queue module makes each a job."""
+        for chunk in chunks:
+            self._infogerance_preview_chunk(chunk)
+
+    @api.multi
+    def _infogerance_preview_chunk(self, line_ids):
+        """Preview these lines' customers, those still to do, each committed on
+        its own; a chunk that fails records why on the preview (*Stopped*).
+        Returns the number of customers previewed."""
+        self.ensure_one()
+        try:
+            return self._infogerance_preview_lines(line_ids)
+        except Exception as err:
+            self._infogerance_record_error(err)
+            raise
+
+    def _infogerance_preview_lines(self, line_ids):
+        # read in a transaction of its own: the caller's snapshot may predate them
+        with own_transaction(self.env) as env:
+            preview = self.with_env(env).exists()
+            if not preview:  # deleted meanwhile
+                return 0
+            lang = preview.lang or "en_US"
+            preview = preview.with_context(lang=lang)
+            lines = env["infogerance.billing.preview.line"].search(
+                [
+                    ("id", "in", list(line_ids)),
+                    ("preview_id", "=", preview.id),
+                    ("state", "=", "todo"),
+                ],
+                order="id",
+            )
+            partner_ids = lines.mapped("partner_id").ids
+            # the previous amounts and the recorded reasons: a few queries a chunk
+            before = preview._infogerance_previous_amounts(partner_ids)
+            recorded = preview._infogerance_recorded_reasons(partner_ids)
+            todo = lines.ids
+        done = 0
+        for line_id in todo:
+            for attempt in range(1, CONCURRENCY_TRIES + 1):
+                try:
+                    with own_transaction(self.env) as env:
+                        preview = self.with_env(env).with_context(lang=lang)
+                        done += preview._infogerance_preview_customer(line_id, before, recorded)
+                    break
+                except OperationalError as err:
+                    # two workers on the same line: the second finds it done
+                    if err.pgcode not in PG_CONCURRENCY_ERRORS_TO_RETRY:
+                        raise
+                    if attempt == CONCURRENCY_TRIES:
+                        with own_transaction(self.env) as env:
+                            self.with_env(env).with_context(lang=lang)._infogerance_line_outdated(
+                                line_id
+                            )
+                    else:
+                        _logger.info(
+                            "billing preview line %s: concurrent update, tried again", line_id
+                        )
+                        time.sleep(0.1 * attempt)
+        return done
+
+    def _infogerance_preview_customer(self, line_id, before, recorded):
+        """Preview a line's customer if still to do: its billing simulated and
+        rolled back, the change from the previous run and why. Returns 1 when done."""
+        # the line's row lock: a second worker on the same line waits here, then
+        # (its snapshot outdated) fails to serialize and finds the line done
+        self.env.cr.execute(
+            """SELECT state, partner_id, nothing_due FROM infogerance_billing_preview_line
+                WHERE id = %s FOR UPDATE""",
+            (line_id,),
+        )
+        row = self.env.cr.fetchone()
+        if not row or row[0] == "done":
+            return 0
+        _state, partner_id, nothing_due = row
+        started = time.time()
+        if nothing_due:
+            result = {"contract_ids": [], "nothing_due": True}
+        else:
+            result = self._infogerance_simulate_customer(partner_id)
+        previous_amount = float((before.get(partner_id) or (0.0,))[0] or 0.0)
+        amount = result.get("amount_untaxed", 0.0)
+        change = rules.amount_change(amount, previous_amount)
+        texts = list(recorded.get(partner_id, []))
+        texts += self._infogerance_result_reasons(result)
+        if change and not texts and not result.get("failure"):
+            texts = [_("No change of fleet or plan nor regularisation explains it.")]
+        self.env["infogerance.billing.preview.line"].browse(line_id).write(
+            {
+                "state": "done",
+                "contract_ids": [(6, 0, result.get("contract_ids", []))],
+                "invoice_count": result.get("invoice_count", 0),
+                "amount_untaxed": amount,
+                "amount_total": result.get("amount_total", 0.0),
+                "previous_amount_untaxed": previous_amount,
+                "change_untaxed": change,
+                "reasons": "\n".join(texts) or False,
+                "would_fail": bool(result.get("would_fail")),
+                "failure": result.get("failure") or False,
+                "outdated": bool(result.get("outdated")),
+                "compute_seconds": time.time() - started,
+                "date_done": fields.Datetime.now(),
+            }
+        )
+        return 1
+
+    def _infogerance_line_outdated(self, line_id):
+        """A line whose customer still lost its races: done, as changed meanwhile."""
+        self.env["infogerance.billing.preview.line"].browse(line_id).write(
+            {
+                "state": "done",
+                "outdated": True,
+                "failure": _(
+                    "Changed by someone else during the preview: preview again to see it."
+                ),
+                "date_done": fields.Datetime.now(),
+            }
+        )
+
+    def _infogerance_record_error(self, err):
+        """Why a chunk stopped, on the preview (committed): its customers stay to do."""
+        message = err.name if isinstance(err, UserError) else (str(err) or repr(err))
+        _logger.warning("billing preview %s: a chunk stopped: %s", self.id, message)
+        try:
+            with own_transaction(self.env) as env:
+                self.with_env(env).write({"error": message, "error_date": fields.Datetime.now()})
+        except Exception:  # the chunk's own error is the one to raise
+            _logger.exception("billing preview %s: its error could not be recorded", self.id)
 
     def _infogerance_simulate_customer(self, partner_id):
         """The billing of a customer as the run makes it, rolled back: its
@@ -268,47 +548,12 @@ class InfogeranceBillingPreview(models.TransientModel):
                 )
         return figures
 
-    def _infogerance_write_lines(self, rows):
-        """The lines, and their contracts, in two queries."""
-        columns = {
-            key: []
-            for key in (
-                "partner",
-                "invoices",
-                "untaxed",
-                "total",
-                "previous",
-                "change",
-                "reasons",
-                "fail",
-                "failure",
-                "outdated",
-            )
-        }
-        for pid, result, previous_amount, change, reasons in rows:
-            for key, value in (
-                ("partner", pid),
-                ("invoices", result.get("invoice_count", 0)),
-                ("untaxed", result.get("amount_untaxed", 0.0)),
-                ("total", result.get("amount_total", 0.0)),
-                ("previous", previous_amount),
-                ("change", change),
-                ("reasons", reasons or None),
-                ("fail", bool(result.get("would_fail"))),
-                ("failure", result.get("failure") or None),
-                ("outdated", bool(result.get("outdated"))),
-            ):
-                columns[key].append(value)
-        if rows:
-            self.env.cr.execute(INSERT_LINES_SQL, dict(columns, preview=self.id, uid=self.env.uid))
-            line_of = {partner: line for line, partner in self.env.cr.fetchall()}
-            pairs = [
-                (line_of[pid], contract)
-                for pid, result, *_rest in rows
-                for contract in result.get("contract_ids", [])
-            ]
-            if pairs:
-                self.env.cr.execute(
-                    INSERT_LINE_CONTRACTS_SQL, ([p[0] for p in pairs], [p[1] for p in pairs])
-                )
-        self.invalidate_cache()
+    @api.model
+    def _cron_infogerance_delete_old_previews(self):
+        """Daily: delete the previews created more than ``KEEP_DAYS`` days ago
+        (their lines go with them). Returns the number deleted."""
+        limit = fields.Datetime.to_string(datetime.now() - timedelta(days=KEEP_DAYS))
+        old = self.sudo().search([("create_date", "<", limit)])
+        count = len(old)
+        old.unlink()
+        return count

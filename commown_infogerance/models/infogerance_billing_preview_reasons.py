@@ -6,7 +6,7 @@ from odoo import _, fields, models
 from odoo.tools.misc import format_date, formatLang
 
 
-class InfogeranceBillingPreview(models.TransientModel):
+class InfogeranceBillingPreview(models.Model):
     """Why a customer's invoicing changes from the previous run, in words for the
     accountant (in the user's language): the fleet changes and plan changes
     recorded since the previous run's date, the price changes announced to the
@@ -14,19 +14,19 @@ class InfogeranceBillingPreview(models.TransientModel):
 
     _inherit = "infogerance.billing.preview"
 
-    def _infogerance_change_reasons(self, results, previous):
-        """{customer id: [texts]}: two searches for all the customers, and the
-        regularisation lines the simulated billing made."""
+    def _infogerance_recorded_reasons(self, partner_ids):
+        """{customer id: [texts]} of the fleet changes and plan changes recorded
+        since the previous run's date: two searches for these customers."""
         reasons = defaultdict(list)
-        partner_ids = sorted(results)
         if not partner_ids:
             return reasons
+        previous = self.previous_date
         # reads the audit trail of customers the user may bill (checked)
         system = self.sudo()
         events = system.env["infogerance.fleet.event"].search(
             [
                 ("company_id", "=", self.company_id.id),
-                ("contract_id.partner_id.commercial_partner_id", "in", partner_ids),
+                ("contract_id.partner_id.commercial_partner_id", "in", list(partner_ids)),
                 ("date", ">", previous),
                 ("date", "<=", self.date),
             ],
@@ -39,7 +39,7 @@ class InfogeranceBillingPreview(models.TransientModel):
         changes = system.env["infogerance.plan.change"].search(
             [
                 ("company_id", "=", self.company_id.id),
-                ("contract_id.partner_id.commercial_partner_id", "in", partner_ids),
+                ("contract_id.partner_id.commercial_partner_id", "in", list(partner_ids)),
                 ("state", "in", ("pending", "applied")),
                 ("date", ">", previous),
                 ("date", "<=", self.date),
@@ -49,17 +49,21 @@ class InfogeranceBillingPreview(models.TransientModel):
         for change in changes:
             customer = change.contract_id.partner_id.commercial_partner_id.id
             reasons[customer].append(self._infogerance_plan_change_reason(change))
-        for customer, result in results.items():
-            for start, fleet, amount in result.get("regularisations", []):
-                reasons[customer].append(
-                    self._infogerance_regularisation_reason(start, fleet, amount)
-                )
-            if result.get("nothing_due"):
-                reasons[customer].append(
-                    _("Nothing to invoice on this date (invoiced on %(date)s).")
-                    % {"date": format_date(self.env, previous)}
-                )
         return reasons
+
+    def _infogerance_result_reasons(self, result):
+        """[texts] of a customer's simulated billing: the regularisation lines it
+        made, or nothing to invoice on the date."""
+        texts = [
+            self._infogerance_regularisation_reason(start, fleet, amount)
+            for start, fleet, amount in result.get("regularisations", [])
+        ]
+        if result.get("nothing_due"):
+            texts.append(
+                _("Nothing to invoice on this date (invoiced on %(date)s).")
+                % {"date": format_date(self.env, self.previous_date)}
+            )
+        return texts
 
     def _infogerance_money(self, amount):
         return formatLang(self.env, amount, currency_obj=self.company_id.currency_id)

@@ -1,9 +1,14 @@
 """The billing run's preview: what the run of a date will invoice, per customer,
 without creating anything; the customers that would fail and why; the change
 from the previous run and its reasons. Accountants and managers only."""
+from datetime import datetime, timedelta
+from unittest import mock
+
+import psycopg2
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import mute_logger
 
 from .test_billing_run import BillingRunCase
 from .test_security_attacks import SecurityAttackCase
@@ -40,6 +45,25 @@ class TestBillingRunPreview(BillingRunCase):
             preview = Preview.create({"date": day})
             preview.action_compute()
         return preview
+
+    def _values(self, preview):
+        """{customer: what its line says}, to compare two previews."""
+        return {
+            line.partner_id: (
+                line.state,
+                line.invoice_count,
+                round(line.amount_untaxed, 2),
+                round(line.amount_total, 2),
+                round(line.previous_amount_untaxed, 2),
+                round(line.change_untaxed, 2),
+                line.reasons,
+                line.would_fail,
+                line.failure,
+                line.outdated,
+                line.contract_ids,
+            )
+            for line in preview.line_ids
+        }
 
     def _line(self, preview, partner):
         line = preview.line_ids.filtered(lambda l: l.partner_id == partner)
@@ -211,23 +235,161 @@ class TestBillingRunPreview(BillingRunCase):
             with self.assertRaises(AccessError):
                 preview.sudo(user).action_compute()
             with self.assertRaises(AccessError):
+                preview.sudo(user).action_resume()
+            with self.assertRaises(AccessError):
                 preview.sudo(user).read(["amount_untaxed"])
             with self.assertRaises(AccessError):
+                self.env["infogerance.billing.preview.line"].sudo(user).search(
+                    [("preview_id", "=", preview.id)]
+                )
+            with self.assertRaises(AccessError):
                 run.sudo(user).action_preview()
-        # nor an accountant in a company not its own (the simulation runs as the system)
+        # nor an accountant in a company not its own: the multi-company rule refuses
+        # to create one there, and to start one made there
         other_company = self.env["res.company"].create({"name": "Preview Other Co"})
-        foreign = self.Preview.sudo(self.accountant).create(
-            {"date": "2026-02-01", "company_id": other_company.id}
-        )
-        with self.assertRaisesRegex(AccessError, "not one of your companies"):
-            foreign.action_compute()
-        # the accountant's preview is the accountant's; a manager may preview too
+        with self.assertRaises(AccessError):
+            self.Preview.sudo(self.accountant).create(
+                {"date": "2026-02-01", "company_id": other_company.id}
+            )
+        foreign = self.Preview.create({"date": "2026-02-01", "company_id": other_company.id})
+        for action in ("action_compute", "action_resume"):
+            with self.assertRaises(AccessError):
+                getattr(foreign.sudo(self.accountant), action)()
+        self.assertFalse(foreign.line_ids)
+        # the accountant's preview is the company's billing: another accountant
+        # reads it, a manager previews too
         self.assertTrue(preview.line_ids)
+        colleague = self._create_user(
+            "Carla Accountant", "billing_colleague", "account.group_account_invoice"
+        )
+        self.assertEqual(preview.sudo(colleague).line_ids, preview.line_ids)
         february = self.Run.create({"date": "2026-02-01"})
         with freeze_time("2026-02-01"):
             action = february.sudo(self.manager).action_preview()
         self.assertEqual(action["res_model"], "infogerance.billing.preview")
         self.assertTrue(self.Preview.browse(action["res_id"]).sudo(self.manager).line_ids)
+
+    def test_billing_preview_chunked_gives_the_same_lines_as_inline(self):
+        """Chunks of one customer (each in a job with the job queue) preview what
+        one chunk of every customer does."""
+        self._varied_month()
+        company = self.accountant.company_id
+        company.infogerance_billing_chunk_size = 50
+        inline = self._preview("2026-02-01")
+        company.infogerance_billing_chunk_size = 1
+        Preview = type(self.Preview)
+        chunk = Preview._infogerance_preview_chunk
+        chunks = []
+
+        def spy(preview, line_ids):
+            chunks.append(line_ids)
+            return chunk(preview, line_ids)
+
+        with mock.patch.object(Preview, "_infogerance_preview_chunk", spy):
+            chunked = self._preview("2026-02-01")
+        self.assertGreaterEqual(len(chunks), 3)
+        self.assertEqual(len(chunks), chunked.customer_count)
+        self.assertEqual(chunked.state, "done")
+        self.assertEqual(self._values(chunked), self._values(inline))
+        self.assertAlmostEqual(chunked.amount_total, inline.amount_total, places=2)
+        self.assertEqual(chunked.failure_count, inline.failure_count)
+        self.assertGreaterEqual(chunked.failure_count, 1)
+
+    def test_billing_preview_rerun_after_an_interruption_does_only_the_missing_customers(self):
+        """A worker killed after its first chunk: the customers it previewed stay
+        committed; previewing what is left simulates the others only, once."""
+        self._varied_month()
+        self.accountant.company_id.infogerance_billing_chunk_size = 1
+        Preview = type(self.Preview)
+        dispatch = Preview._infogerance_dispatch
+
+        def killed_after_first_chunk(preview, chunks):
+            return dispatch(preview, chunks[:1])
+
+        with mock.patch.object(Preview, "_infogerance_dispatch", killed_after_first_chunk):
+            preview = self._preview("2026-02-01")
+        self.assertEqual(preview.state, "running")
+        self.assertEqual(preview.customer_done, 1)
+        self.assertEqual(preview.customer_todo, preview.customer_count - 1)
+        done = preview.line_ids.filtered(lambda line: line.state == "done")
+        before = self._values(preview)[done.partner_id]
+        simulate = Preview._infogerance_simulate_customer
+        simulated = []
+
+        def spy(preview, partner_id):
+            simulated.append(partner_id)
+            return simulate(preview, partner_id)
+
+        with mock.patch.object(Preview, "_infogerance_simulate_customer", spy):
+            with freeze_time("2026-02-01"):
+                preview.sudo(self.accountant).action_resume()
+        todo = (preview.line_ids - done).filtered(lambda line: not line.nothing_due)
+        self.assertEqual(sorted(simulated), sorted(todo.mapped("partner_id").ids))
+        self.assertNotIn(done.partner_id.id, simulated)
+        self.assertEqual(preview.state, "done")
+        self.assertEqual(self._values(preview)[done.partner_id], before)
+        # what a preview made at once gives
+        self.assertEqual(self._values(preview), self._values(self._preview("2026-02-01")))
+        # again: nothing left, nothing simulated
+        simulated.clear()
+        with mock.patch.object(Preview, "_infogerance_simulate_customer", spy):
+            preview.sudo(self.accountant).action_resume()
+        self.assertEqual(simulated, [])
+        # no customer twice in a preview: the database refuses it
+        with self.assertRaises(psycopg2.IntegrityError), mute_logger("odoo.sql_db"):
+            with self.env.cr.savepoint():
+                self.env["infogerance.billing.preview.line"].create(
+                    {"preview_id": preview.id, "partner_id": done.partner_id.id}
+                )
+
+    def test_billing_preview_chunk_that_stops_says_why_then_resumes(self):
+        self._cron("2026-01-01")
+        self.accountant.company_id.infogerance_billing_chunk_size = 1
+        Preview = type(self.Preview)
+        preview_customer = Preview._infogerance_preview_customer
+        calls = []
+
+        def second_fails(preview, line_id, before, recorded):
+            calls.append(line_id)
+            if len(calls) == 2:
+                raise RuntimeError("disk full")
+            return preview_customer(preview, line_id, before, recorded)
+
+        preview = self.Preview.sudo(self.accountant).create({"date": "2026-02-01"})
+        with mock.patch.object(Preview, "_infogerance_preview_customer", second_fails):
+            with freeze_time("2026-02-01"), self.assertRaisesRegex(RuntimeError, "disk full"):
+                preview.action_compute()
+        preview.invalidate_cache()
+        self.assertEqual(preview.state, "failed")
+        self.assertIn("disk full", preview.error)
+        self.assertTrue(preview.error_date)
+        self.assertEqual(preview.customer_done, 1)
+        with freeze_time("2026-02-01"):
+            preview.action_resume()
+        self.assertEqual(preview.state, "done")
+        self.assertFalse(preview.error)
+        self.assertEqual(preview.customer_done, preview.customer_count)
+        # a started preview keeps its date: another date is another preview
+        with self.assertRaisesRegex(UserError, "keeps its date"):
+            preview.write({"date": "2026-03-01"})
+
+    def test_billing_preview_older_than_a_week_deleted_by_the_daily_cron(self):
+        self._cron("2026-01-01")
+        old = self._preview("2026-02-01")
+        recent = self._preview("2026-02-01")
+        lines = old.line_ids
+        self.assertTrue(lines)
+        eight_days_ago = datetime.now() - timedelta(days=8)
+        self.env.cr.execute(
+            "UPDATE infogerance_billing_preview SET create_date = %s WHERE id = %s",
+            (eight_days_ago, old.id),
+        )
+        self.Preview.invalidate_cache()
+        self.Preview._cron_infogerance_delete_old_previews()
+        self.assertFalse(old.exists())
+        self.assertFalse(lines.exists())
+        self.assertTrue(recent.exists())
+        self.assertTrue(recent.line_ids)
 
 
 class TestBillingRunPreviewRpc(SecurityAttackCase):
@@ -268,5 +430,10 @@ class TestBillingRunPreviewRpc(SecurityAttackCase):
                 "create",
                 {"preview_id": preview_id, "partner_id": self.customer_a.id},
             )
-            rows = self._call(user, "infogerance.billing.preview.line", "search_read", [])
-            self.assertEqual(rows, [], "another user's preview lines")
+            # a regular model of the billing: no right to read it at all
+            self.assertFault(
+                "not allowed", user, "infogerance.billing.preview.line", "search_read", []
+            )
+            self.assertFault(
+                "not allowed", user, "infogerance.billing.preview", "read", [preview_id], ["state"]
+            )

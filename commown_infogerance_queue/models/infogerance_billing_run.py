@@ -16,6 +16,20 @@ JOB_LOCK_CLASS = 0x1F05
 LOCK_GRACE_SECONDS = 30
 BILLING_CHANNEL = "root.infogerance.billing"
 BILLING_JOB_METHOD = "_infogerance_job_bill_chunk"
+#: The billing preview's chunks: same channel, same lock, same requeue.
+PREVIEW_JOB_METHOD = "_infogerance_job_preview_chunk"
+BILLING_JOB_METHODS = (BILLING_JOB_METHOD, PREVIEW_JOB_METHOD)
+
+
+def hold_job_lock(env):
+    """Take this job's advisory lock, held by its transaction until the job
+    ends: a worker killed meanwhile releases it, which tells its job is dead.
+    False when another worker holds it (runs this job); True outside a job."""
+    uuid = env.context.get("job_uuid")
+    if not uuid:
+        return True
+    env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, hashtext(%s))", (JOB_LOCK_CLASS, uuid))
+    return env.cr.fetchone()[0]
 
 
 class InfogeranceBillingRun(models.Model):
@@ -46,24 +60,20 @@ class InfogeranceBillingRun(models.Model):
         """Job: bill these items (each customer committed on its own). The job's
         own transaction holds an advisory lock until the job ends: a worker
         killed meanwhile releases it, which tells its job is dead."""
-        uuid = self.env.context.get("job_uuid")
-        if uuid:
-            self.env.cr.execute(
-                "SELECT pg_try_advisory_xact_lock(%s, hashtext(%s))", (JOB_LOCK_CLASS, uuid)
-            )
-            if not self.env.cr.fetchone()[0]:
-                return "another worker runs this job: nothing done"
+        if not hold_job_lock(self.env):
+            return "another worker runs this job: nothing done"
         billed = self.env["infogerance.billing.run.item"]._infogerance_bill_items(item_ids)
         return "%s of %s customer(s) billed" % (billed, len(item_ids))
 
     @api.model
     def _cron_infogerance_requeue_dead_jobs(self):
-        """Requeue the billing jobs left started (or enqueued) by a dead worker:
-        those whose advisory lock nobody holds. Returns the jobs requeued."""
+        """Requeue the billing jobs (the runs' and the previews' chunks) left
+        started (or enqueued) by a dead worker: those whose advisory lock nobody
+        holds. Returns the jobs requeued."""
         limit = fields.Datetime.to_string(datetime.now() - timedelta(seconds=LOCK_GRACE_SECONDS))
         candidates = self.env["queue.job"].search(
             [
-                ("method_name", "=", BILLING_JOB_METHOD),
+                ("method_name", "in", BILLING_JOB_METHODS),
                 "|",
                 "&",
                 ("state", "=", "started"),
