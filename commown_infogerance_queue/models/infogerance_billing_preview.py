@@ -1,9 +1,13 @@
-from odoo import _, api, models
+from odoo import api, models
 
-from odoo.addons.commown_infogerance.models.billing_transaction import own_transaction
 from odoo.addons.queue_job.job import job
 
-from .infogerance_billing_run import BILLING_CHANNEL, hold_job_lock
+from .infogerance_billing_run import (
+    BILLING_CHANNEL,
+    PREVIEW_JOB_METHOD,
+    dispatch_chunks,
+    hold_job_lock,
+)
 
 
 class InfogeranceBillingPreview(models.Model):
@@ -15,16 +19,7 @@ class InfogeranceBillingPreview(models.Model):
 
     @api.multi
     def _infogerance_dispatch(self, chunks):
-        self.ensure_one()
-        # the caller's snapshot may predate the preview (created by the run's button)
-        with own_transaction(self.env) as env:
-            name = self.with_env(env).name
-        for number, chunk in enumerate(chunks, 1):
-            self.with_delay(
-                channel=BILLING_CHANNEL,
-                description=_("%(run)s: customers, chunk %(number)s of %(count)s")
-                % {"run": name, "number": number, "count": len(chunks)},
-            )._infogerance_job_preview_chunk(chunk)
+        dispatch_chunks(self, chunks, PREVIEW_JOB_METHOD)
 
     @api.multi
     @job(default_channel=BILLING_CHANNEL)

@@ -32,6 +32,24 @@ def hold_job_lock(env):
     return env.cr.fetchone()[0]
 
 
+def dispatch_chunks(self, chunks, job_method):
+    """One queue job per chunk on the billing channel: ``job_method`` of the run
+    or preview ``self`` with the chunk's ids, described with its name. (``self``
+    by name: Odoo's ``_()`` finds the user's language in the caller's ``self``.)"""
+    self.ensure_one()
+    # the caller's snapshot may predate the record (created by another cron, or
+    # by the button that dispatches)
+    with own_transaction(self.env) as env:
+        name = self.with_env(env).name
+    for number, chunk in enumerate(chunks, 1):
+        delayed = self.with_delay(
+            channel=BILLING_CHANNEL,
+            description=_("%(run)s: customers, chunk %(number)s of %(count)s")
+            % {"run": name, "number": number, "count": len(chunks)},
+        )
+        getattr(delayed, job_method)(chunk)
+
+
 class InfogeranceBillingRun(models.Model):
     """Billing runs as queue jobs: one job per chunk of customers, on a channel of
     their own (its capacity is the ``[queue_job] channels`` setting), so that the
@@ -43,16 +61,7 @@ class InfogeranceBillingRun(models.Model):
 
     @api.multi
     def _infogerance_dispatch(self, chunks):
-        self.ensure_one()
-        # the caller's snapshot may predate the run (created by another cron)
-        with own_transaction(self.env) as env:
-            name = self.with_env(env).name
-        for number, chunk in enumerate(chunks, 1):
-            self.with_delay(
-                channel=BILLING_CHANNEL,
-                description=_("%(run)s: customers, chunk %(number)s of %(count)s")
-                % {"run": name, "number": number, "count": len(chunks)},
-            )._infogerance_job_bill_chunk(chunk)
+        dispatch_chunks(self, chunks, BILLING_JOB_METHOD)
 
     @api.multi
     @job(default_channel=BILLING_CHANNEL)
