@@ -124,7 +124,12 @@ class InfogeranceBillingRunItem(models.Model):
         self.write(
             {
                 "debit_done": stages_done and not errors,
-                "debit_error": False,
+                # an invoice OCA refused: the item's stage failed (the run says so,
+                # not "running" until someone runs it again), tried by the next run
+                "debit_error": "\n".join(
+                    "%s: %s" % (invoice.display_name, detail) for invoice, _r, detail in errors
+                )
+                or False,
                 "debit_invoice_ids": [(4, invoice.id) for invoice in debited],
                 "debit_skip_ids": [
                     (0, 0, {"invoice_id": invoice.id, "reason": reason, "detail": detail})

@@ -14,7 +14,7 @@ from freezegun import freeze_time
 from lxml import etree
 
 from odoo import SUPERUSER_ID, api
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.modules.module import get_module_resource
 from odoo.tests import common
 from odoo.tests.common import HttpCase, get_db_name
@@ -335,6 +335,28 @@ class TestBillingRunDebit(BillingRunDebitCase):
         self.assertEqual(run.customer_stage_failed, 1)
         self.assertEqual(run.failed_item_ids, item)
         self.assertEqual(run.state, "failed")
+        # run what is left: debited, done
+        run.sudo(self.accountant).action_start()
+        self.assertTrue(item.debit_done)
+        self.assertFalse(item.debit_error)
+        self.assertEqual(run.state, "done")
+
+    def test_billing_run_debit_refused_invoice_makes_the_run_fail_not_run_forever(self):
+        Invoice = type(self.env["account.invoice"])
+        original, customer = Invoice.create_account_payment_line, self.customer
+
+        def refuse(invoices):
+            if invoices.partner_id.commercial_partner_id == customer:
+                raise UserError("No payment line for this invoice")  # pylint: disable=C8107
+            return original(invoices)
+
+        with mock.patch.object(Invoice, "create_account_payment_line", refuse):
+            run = self._cron("2026-01-01")
+        item = self._item(run, self.customer)
+        self.assertFalse(item.debit_done)
+        self.assertIn("No payment line for this invoice", item.debit_error)
+        self.assertEqual(run.state, "failed", "said, not running until someone runs it again")
+        self.assertIn(item, run.failed_item_ids)
         # run what is left: debited, done
         run.sudo(self.accountant).action_start()
         self.assertTrue(item.debit_done)
