@@ -74,6 +74,7 @@ from . import infogerance_billing_run_item_debit
 from . import infogerance_billing_run_debit
 from . import infogerance_billing_rights_mixin
 from . import infogerance_billing_preview
+from . import infogerance_billing_preview_work
 from . import infogerance_billing_preview_reasons
 from . import infogerance_billing_preview_line
 from . import infogerance_billing_run_preview
