@@ -20,19 +20,44 @@ class AccountAnalyticAccount(models.Model):
     @api.multi
     def recurring_create_invoice(self):
         """OCA's loop, with a run-wide table of the invoices it opened: key →
-        invoice. Taxes and totals are computed once per invoice, at the end."""
+        invoice. Taxes and totals are computed once per invoice, at the end, and
+        the next invoice dates written once per date, at the end too."""
         # the token keeps two runs apart: Odoo reuses an environment whose context
         # compares equal, and two empty tables would
-        run = {"invoices": {}, "line_values": {}, "token": object()}
+        run = {"invoices": {}, "line_values": {}, "next_dates": {}, "token": object()}
         # Each line added to an invoice would recompute and write its stored totals
         # (and what depends on them): once per invoice, at the end, instead.
         with recompute_once(self):
             invoices = super(
                 AccountAnalyticAccount, self.with_context(infogerance_consolidation=run)
             ).recurring_create_invoice()
+            self._infogerance_write_next_dates(run["next_dates"])
             consolidated = self.env["account.invoice"].union(*run["invoices"].values())
             consolidated.with_env(self.env).compute_taxes()
         return invoices.with_env(self.env)
+
+    @api.multi
+    def write(self, vals):
+        """OCA's loop moves each contract's next invoice date as soon as it is
+        invoiced: in a run, kept for ``_infogerance_write_next_dates``."""
+        run = self.env.context.get("infogerance_consolidation")
+        if isinstance(run, dict) and set(vals) == {"recurring_next_date"}:
+            for contract_id in self.ids:
+                run["next_dates"][contract_id] = vals["recurring_next_date"]
+            return True
+        return super().write(vals)
+
+    def _infogerance_write_next_dates(self, next_dates):
+        """Write the next invoice dates the loop kept, one write per date: the
+        contracts' rows are locked from here to the customer's commit only, not
+        from their invoicing on (a salesman confirming an order for a customer
+        with a thousand computers would wait for all of them), and the writes'
+        checks and automated actions run once per date, not once per contract."""
+        by_date = {}
+        for contract_id, date in next_dates.items():
+            by_date.setdefault(date, []).append(contract_id)
+        for date, contract_ids in sorted(by_date.items()):
+            self.browse(sorted(contract_ids)).write({"recurring_next_date": date})
 
     def _infogerance_consolidation_key(self, run):
         """What must be equal for two contracts to share an invoice; None: an

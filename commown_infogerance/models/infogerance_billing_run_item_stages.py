@@ -108,7 +108,11 @@ class InfogeranceBillingRunItem(models.Model):
             name = invoice.display_name
             try:
                 with self.env.cr.savepoint():
-                    invoice.action_invoice_open()
+                    # the stored totals and balances the posting changes are
+                    # computed once for the invoice, not again for each of its
+                    # journal lines (a third of the validation's time)
+                    invoice.with_context(recompute=False).action_invoice_open()
+                    invoice.recompute()
             except OperationalError as err:
                 if err.pgcode in PG_CONCURRENCY_ERRORS_TO_RETRY:
                     raise  # the whole item's stages are tried again

@@ -1,5 +1,7 @@
 """Consolidated invoicing: one invoice per customer and invoice date holding
 every contract due that day (rentals and managed service), each its own line."""
+from unittest import mock
+
 from freezegun import freeze_time
 
 from .common import InfogeranceCase
@@ -96,3 +98,28 @@ class TestConsolidatedInvoicing(InfogeranceCase):
         self._run_cron("2026-01-15")
         self.assertEqual(len(self._invoices(self.customer, "2026-01-01").invoice_line_ids), 4)
         self.assertEqual(len(self._invoices(self.customer, "2026-01-15").invoice_line_ids), 1)
+
+    def test_consolidated_next_dates_written_once_after_the_lines(self):
+        """OCA moves each contract's next invoice date as soon as it invoices it,
+        which locks the contract's row until the customer's invoicing commits: a
+        salesman's order for a customer with a thousand computers would wait for
+        all of them. The run writes the dates after the invoice's lines, once per
+        date: the rows are locked for the end of the customer's invoicing only."""
+        Contract = type(self.env["account.analytic.account"])
+        original = Contract._write
+        writes = []
+        contracts = self.rentals | self.service
+
+        def spying(records, vals):  # notes when, then writes for real
+            if "recurring_next_date" in vals:
+                self.env.cr.execute(
+                    "SELECT count(*) FROM account_invoice_line WHERE account_analytic_id IN %s",
+                    (tuple(contracts.ids),),
+                )
+                writes.append((set(records.ids), self.env.cr.fetchone()[0]))
+            return original(records, vals)
+
+        with mock.patch.object(Contract, "_write", spying):
+            self._run_cron("2026-01-01")
+        self.assertEqual(writes, [(set(contracts.ids), 4)])
+        self.assertEqual(set(contracts.mapped("recurring_next_date")), {"2026-02-01"})
