@@ -1,9 +1,21 @@
 """The transactions of a billing run: each customer's work is committed on its own,
 so that a crash loses nothing committed and no contract row stays locked longer
 than its own customer's work."""
+import logging
+import time
 from contextlib import contextmanager
 
+from psycopg2 import OperationalError
+
 from odoo import api
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
+
+_logger = logging.getLogger(__name__)
+
+#: A unit of work that lost a race (a salesman confirming an order for that
+#: customer at the same moment, another worker on the same debit order) is tried
+#: again this many times.
+CONCURRENCY_TRIES = 5
 
 #: Context marker (not a value an RPC client can send): run the billing in the
 #: caller's transaction, each unit in a savepoint instead of a committed
@@ -26,6 +38,27 @@ def own_transaction(env):
     with api.Environment.manage():
         with env.registry.cursor() as cr:
             yield env(cr=cr)
+
+
+def retried_transaction(env, work, gave_up, label, tries=CONCURRENCY_TRIES):
+    """``work(env)`` in a committed transaction of its own (``own_transaction``),
+    tried again when it loses a race (a PostgreSQL concurrency error); after the
+    last try, ``gave_up(env, error)`` records it, in a transaction of its own.
+    Returns what ``work`` returned, None when it gave up. Other errors go up."""
+    for attempt in range(1, tries + 1):
+        try:
+            with own_transaction(env) as own:
+                return work(own)
+        except OperationalError as err:
+            if err.pgcode not in PG_CONCURRENCY_ERRORS_TO_RETRY:
+                raise
+            if attempt == tries:
+                with own_transaction(env) as own:
+                    gave_up(own, err)
+                return None
+            _logger.info("%s: concurrent update, tried again", label)
+            time.sleep(0.1 * attempt)
+    return None
 
 
 #: First key of the advisory lock that gives a worker its turn at numbering

@@ -59,8 +59,8 @@ class InfogeranceBillingPreview(models.Model):
         compute="_compute_previous_date",
         help="The previous run's date: a month before.",
     )
-    user_id = fields.Many2one(comodel_name="res.users", string="Started by", readonly=True)
-    date_started = fields.Datetime(string="Started on", readonly=True)
+    user_id = fields.Many2one(comodel_name="res.users", string="Requested by", readonly=True)
+    date_started = fields.Datetime(string="Requested on", readonly=True)
     lang = fields.Char(
         string="Language of the texts",
         readonly=True,
@@ -80,11 +80,11 @@ class InfogeranceBillingPreview(models.Model):
     )
     state = fields.Selection(
         selection=[
-            ("draft", "Not started"),
+            ("draft", "Not computed yet"),
             ("queued", "Queued"),
             ("running", "Running"),
             ("failed", "Stopped"),
-            ("done", "Done"),
+            ("done", "Complete"),
         ],
         compute="_compute_progress",
     )

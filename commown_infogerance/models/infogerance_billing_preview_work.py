@@ -10,8 +10,8 @@ from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 
 from .. import rules
-from .billing_transaction import own_transaction
-from .infogerance_billing_run_item import CONCURRENCY_TRIES
+from ..cpu_priority import billing_priority
+from .billing_transaction import own_transaction, retried_transaction
 
 _logger = logging.getLogger(__name__)
 
@@ -174,8 +174,9 @@ class InfogeranceBillingPreview(models.Model):
     def _infogerance_dispatch(self, chunks):
         """Preview the chunks (lists of line ids): here one after the other; the
         job queue module makes each a job."""
-        for chunk in chunks:
-            self._infogerance_preview_chunk(chunk)
+        with billing_priority(self.env):
+            for chunk in chunks:
+                self._infogerance_preview_chunk(chunk)
 
     @api.multi
     def _infogerance_preview_chunk(self, line_ids):
@@ -212,26 +213,20 @@ class InfogeranceBillingPreview(models.Model):
             todo = lines.ids
         done = 0
         for line_id in todo:
-            for attempt in range(1, CONCURRENCY_TRIES + 1):
-                try:
-                    with own_transaction(self.env) as env:
-                        preview = self.with_env(env).with_context(lang=lang)
-                        done += preview._infogerance_preview_customer(line_id, before, recorded)
-                    break
-                except OperationalError as err:
-                    # two workers on the same line: the second finds it done
-                    if err.pgcode not in PG_CONCURRENCY_ERRORS_TO_RETRY:
-                        raise
-                    if attempt == CONCURRENCY_TRIES:
-                        with own_transaction(self.env) as env:
-                            self.with_env(env).with_context(lang=lang)._infogerance_line_outdated(
-                                line_id
-                            )
-                    else:
-                        _logger.info(
-                            "billing preview line %s: concurrent update, tried again", line_id
-                        )
-                        time.sleep(0.1 * attempt)
+            # two workers on the same line: the second finds it done
+            done += (
+                retried_transaction(
+                    self.env,
+                    lambda env, line_id=line_id: self.with_env(env)
+                    .with_context(lang=lang)
+                    ._infogerance_preview_customer(line_id, before, recorded),
+                    lambda env, err, line_id=line_id: self.with_env(env)
+                    .with_context(lang=lang)
+                    ._infogerance_line_outdated(line_id),
+                    "billing preview line %s" % line_id,
+                )
+                or 0
+            )
         return done
 
     def _infogerance_preview_customer(self, line_id, before, recorded):

@@ -6,10 +6,10 @@ from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 
+from ..cpu_priority import billing_priority
 from ..groups import MANAGER_GROUP
 from ..scheduling import balanced_chunks
-from .billing_transaction import own_transaction
-from .infogerance_billing_run_item import CONCURRENCY_TRIES
+from .billing_transaction import CONCURRENCY_TRIES, own_transaction
 
 _logger = logging.getLogger(__name__)
 
@@ -405,5 +405,6 @@ class InfogeranceBillingRun(models.Model):
         """Bill the chunks (lists of item ids): here one after the other; the job
         queue module makes each a job."""
         Item = self.env["infogerance.billing.run.item"]
-        for chunk in chunks:
-            Item._infogerance_bill_items(chunk)
+        with billing_priority(self.env):
+            for chunk in chunks:
+                Item._infogerance_bill_items(chunk)

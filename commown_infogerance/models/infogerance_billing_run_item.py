@@ -8,13 +8,9 @@ from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 
 from .account_analytic_account_final_regularisation import ENDED_WITH_PENDING_REGULARISATION_SQL
-from .billing_transaction import own_transaction
+from .billing_transaction import retried_transaction
 
 _logger = logging.getLogger(__name__)
-
-#: A customer's transaction that lost a race (a salesman confirming an order for
-#: that customer at the same moment) is tried again this many times.
-CONCURRENCY_TRIES = 5
 
 
 class InfogeranceBillingRunItem(models.Model):
@@ -128,20 +124,19 @@ class InfogeranceBillingRunItem(models.Model):
         the number of items billed."""
         billed = 0
         for item_id in item_ids:
-            for attempt in range(1, CONCURRENCY_TRIES + 1):
-                try:
-                    with own_transaction(self.env) as env:
-                        billed += env[self._name].browse(item_id)._infogerance_bill()
-                    break
-                except OperationalError as err:
-                    if err.pgcode not in PG_CONCURRENCY_ERRORS_TO_RETRY:
-                        raise
-                    if attempt == CONCURRENCY_TRIES:
-                        with own_transaction(self.env) as env:
-                            env[self._name].browse(item_id)._infogerance_record_failure(str(err))
-                    else:
-                        _logger.info("billing item %s: concurrent update, tried again", item_id)
-                        time.sleep(0.1 * attempt)
+            billed += (
+                retried_transaction(
+                    self.env,
+                    lambda env, item_id=item_id: env[self._name]
+                    .browse(item_id)
+                    ._infogerance_bill(),
+                    lambda env, err, item_id=item_id: env[self._name]
+                    .browse(item_id)
+                    ._infogerance_record_failure(str(err)),
+                    "billing item %s" % item_id,
+                )
+                or 0
+            )
         return billed
 
     def _infogerance_bill(self):

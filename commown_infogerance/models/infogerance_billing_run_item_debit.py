@@ -1,5 +1,4 @@
 import logging
-import time
 
 from psycopg2 import OperationalError
 
@@ -7,8 +6,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 
-from .billing_transaction import own_transaction
-from .infogerance_billing_run_item import CONCURRENCY_TRIES
+from .billing_transaction import retried_transaction
 
 _logger = logging.getLogger(__name__)
 
@@ -83,20 +81,12 @@ class InfogeranceBillingRunItem(models.Model):
         again when it lost a race for a debit order (another worker, or the
         accountant confirming it); after the last try, the error is recorded and
         the next run of the date tries again."""
-        for attempt in range(1, CONCURRENCY_TRIES + 1):
-            try:
-                with own_transaction(self.env) as env:
-                    env[self._name].browse(item_id)._infogerance_run_debit()
-                return
-            except OperationalError as err:
-                if err.pgcode not in PG_CONCURRENCY_ERRORS_TO_RETRY:
-                    raise
-                if attempt == CONCURRENCY_TRIES:
-                    with own_transaction(self.env) as env:
-                        env[self._name].browse(item_id).write({"debit_error": str(err)})
-                    return
-                _logger.info("billing item %s: debit order busy, tried again", item_id)
-                time.sleep(0.1 * attempt)
+        retried_transaction(
+            self.env,
+            lambda env: env[self._name].browse(item_id)._infogerance_run_debit(),
+            lambda env, err: env[self._name].browse(item_id).write({"debit_error": str(err)}),
+            "billing item %s, debit order" % item_id,
+        )
 
     def _infogerance_run_debit(self):
         """Put the item's open direct-debit invoices in their draft debit orders

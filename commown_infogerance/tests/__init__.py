@@ -1,5 +1,6 @@
 from . import test_rules
 from . import test_billing_run_chunks
+from . import test_billing_cpu_priority
 from . import test_sale_contract
 from . import test_invoicing
 from . import test_repricing

@@ -326,7 +326,7 @@ class TestBillingRunDebit(BillingRunDebitCase):
             return original(items)
 
         with mock.patch.object(Item, "_infogerance_run_debit", busy), mock.patch(
-            "odoo.addons.commown_infogerance.models.infogerance_billing_run_item_debit.time.sleep"
+            "odoo.addons.commown_infogerance.models.billing_transaction.time.sleep"
         ):
             run.sudo(self.accountant).action_start()
         self.assertTrue(item.debit_error)

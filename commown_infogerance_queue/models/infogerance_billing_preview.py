@@ -1,5 +1,6 @@
 from odoo import api, models
 
+from odoo.addons.commown_infogerance.cpu_priority import billing_priority
 from odoo.addons.queue_job.job import job
 
 from .infogerance_billing_run import (
@@ -27,5 +28,6 @@ class InfogeranceBillingPreview(models.Model):
         """Job: preview these lines' customers (each committed on its own)."""
         if not hold_job_lock(self.env):
             return "another worker runs this job: nothing done"
-        done = self._infogerance_preview_chunk(line_ids)
+        with billing_priority(self.env):
+            done = self._infogerance_preview_chunk(line_ids)
         return "%s of %s customer(s) previewed" % (done, len(line_ids))

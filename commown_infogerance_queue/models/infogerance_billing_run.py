@@ -3,6 +3,7 @@ from datetime import datetime, timedelta
 
 from odoo import _, api, fields, models
 
+from odoo.addons.commown_infogerance.cpu_priority import billing_priority
 from odoo.addons.commown_infogerance.models.billing_transaction import own_transaction
 from odoo.addons.queue_job.job import job
 
@@ -71,7 +72,8 @@ class InfogeranceBillingRun(models.Model):
         killed meanwhile releases it, which tells its job is dead."""
         if not hold_job_lock(self.env):
             return "another worker runs this job: nothing done"
-        billed = self.env["infogerance.billing.run.item"]._infogerance_bill_items(item_ids)
+        with billing_priority(self.env):
+            billed = self.env["infogerance.billing.run.item"]._infogerance_bill_items(item_ids)
         return "%s of %s customer(s) billed" % (billed, len(item_ids))
 
     @api.model
