@@ -7,6 +7,17 @@ from .sale_order import recompute_once
 TAXES_LATER = object()
 
 
+class ConsolidationRun(dict):
+    """The context value of one consolidated invoicing: the invoices it opened,
+    the line values it cached, the next invoice dates it keeps. A class of its
+    own: an RPC client can send a dict in a context, not one of these."""
+
+
+def consolidation_run(env):
+    run = env.context.get("infogerance_consolidation")
+    return run if isinstance(run, ConsolidationRun) else None
+
+
 class AccountAnalyticAccount(models.Model):
     """Consolidated invoicing: the contracts of one customer due the same day,
     with the same company, currency, journal, payment mode and mandate, are
@@ -24,7 +35,7 @@ class AccountAnalyticAccount(models.Model):
         the next invoice dates written once per date, at the end too."""
         # the token keeps two runs apart: Odoo reuses an environment whose context
         # compares equal, and two empty tables would
-        run = {"invoices": {}, "line_values": {}, "next_dates": {}, "token": object()}
+        run = ConsolidationRun(invoices={}, line_values={}, next_dates={}, token=object())
         # Each line added to an invoice would recompute and write its stored totals
         # (and what depends on them): once per invoice, at the end, instead.
         with recompute_once(self):
@@ -40,8 +51,8 @@ class AccountAnalyticAccount(models.Model):
     def write(self, vals):
         """OCA's loop moves each contract's next invoice date as soon as it is
         invoiced: in a run, kept for ``_infogerance_write_next_dates``."""
-        run = self.env.context.get("infogerance_consolidation")
-        if isinstance(run, dict) and set(vals) == {"recurring_next_date"}:
+        run = consolidation_run(self.env)
+        if run is not None and set(vals) == {"recurring_next_date"}:
             for contract_id in self.ids:
                 run["next_dates"][contract_id] = vals["recurring_next_date"]
             return True
@@ -93,8 +104,8 @@ class AccountAnalyticAccount(models.Model):
 
     @api.multi
     def _create_invoice(self, invoice=False):
-        run = self.env.context.get("infogerance_consolidation")
-        if invoice or not isinstance(run, dict):
+        run = consolidation_run(self.env)
+        if invoice or run is None:
             return super()._create_invoice(invoice)
         key = self._infogerance_consolidation_key(run)
         if key is None:
@@ -115,7 +126,7 @@ class AccountAnalyticAccount(models.Model):
     def _prepare_invoice_update(self, invoice):
         """A consolidated invoice keeps the reference and origin of its first
         contract: each line names its own contract."""
-        if isinstance(self.env.context.get("infogerance_consolidation"), dict):
+        if consolidation_run(self.env) is not None:
             return {}
         return super()._prepare_invoice_update(invoice)
 
@@ -125,11 +136,8 @@ class AccountAnalyticAccount(models.Model):
         (the computer) before its period. Product onchange values are computed
         once per invoice and product: they depend on nothing else. Managed-service
         lines, priced from the fleet, are always computed in full."""
-        run = self.env.context.get("infogerance_consolidation")
-        if (
-            not isinstance(run, dict)
-            or self.env.context.get("infogerance_invoice_taxes") is not TAXES_LATER
-        ):
+        run = consolidation_run(self.env)
+        if run is None or self.env.context.get("infogerance_invoice_taxes") is not TAXES_LATER:
             return super()._prepare_invoice_line(line, invoice_id)
         cache_key = (invoice_id, line.product_id.id, line.uom_id.id)
         cached = run["line_values"].get(cache_key)

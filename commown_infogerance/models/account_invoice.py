@@ -1,4 +1,4 @@
-from odoo import api, models
+from odoo import api, fields, models
 
 from .account_analytic_account_consolidation import TAXES_LATER
 
@@ -14,3 +14,18 @@ class AccountInvoice(models.Model):
         if self.env.context.get("infogerance_invoice_taxes") is TAXES_LATER:
             return True
         return super().compute_taxes()
+
+    def _infogerance_next_number(self):
+        """The number Odoo's posting would draw for this draft
+        (``account.move.post``: the journal's sequence, or its credit notes'
+        one for a credit note, at the entry's date); None when the journal has
+        none (the posting then says what is missing)."""
+        self.ensure_one()
+        journal = self.journal_id
+        sequence = journal.sequence_id
+        if self.type in ("out_refund", "in_refund") and journal.refund_sequence:
+            sequence = journal.refund_sequence_id
+        if not sequence:
+            return None
+        date = self.date or self.date_invoice or fields.Date.context_today(self)
+        return sequence.with_context(ir_sequence_date=date).next_by_id()

@@ -40,12 +40,12 @@ class InfogeranceBillingRunItem(models.Model):
     @api.model
     def _infogerance_run_stages_retrying(self, item_id):
         """The stages of an item, tried again when they lose a race. The drafts
-        are validated first in a short transaction of their own, in the worker's
-        turn at numbering (see ``invoice_numbering_turn``), so that the workers
-        number invoices one after the other while the rest (PDFs, e-mails, debit
-        orders) runs side by side. Still busy after ``STAGE_TRIES`` (a user
-        validating invoices by hand meanwhile): left for the next run of the
-        date, and said on the item."""
+        get their numbers first, in a short transaction of its own, in the
+        worker's turn at numbering (see ``invoice_numbering_turn``), so that the
+        workers draw numbers one after the other while the rest (posting the
+        journal entries, e-mails) runs side by side. Still busy after
+        ``STAGE_TRIES`` (a user validating invoices by hand meanwhile): left for
+        the next run of the date, and said on the item."""
         # read afresh: the caller's snapshot may predate the item
         with own_transaction(self.env) as env:
             company_id = env[self._name].browse(item_id).company_id.id
@@ -53,7 +53,7 @@ class InfogeranceBillingRunItem(models.Model):
             try:
                 with invoice_numbering_turn(self.env, company_id):
                     with own_transaction(self.env) as env:
-                        env[self._name].browse(item_id)._infogerance_validate_stage()
+                        env[self._name].browse(item_id)._infogerance_number_stage()
                 with own_transaction(self.env) as env:
                     env[self._name].browse(item_id)._infogerance_run_stages()
                 return True
@@ -69,18 +69,27 @@ class InfogeranceBillingRunItem(models.Model):
             )
         return False
 
-    def _infogerance_validate_stage(self):
-        """Validate the item's drafts (company setting), when its stages are not
-        done yet; the failures are recorded by ``_infogerance_run_stages``, which
-        tries them again."""
+    def _infogerance_number_stage(self):
+        """Give the item's drafts their numbers (company setting *validate*),
+        when its stages are not done yet: Odoo's no-gap sequence row is locked
+        for this short transaction only, not for the posting of a thousand
+        journal lines. The posting then takes the number the draft holds
+        (``move_name``, as Odoo does for an invoice validated again); a draft
+        whose posting fails keeps it for the next run: no gap, no second
+        number."""
         self.ensure_one()
         self.env.cr.execute(
             "SELECT state, stages_done FROM infogerance_billing_run_item WHERE id = %s FOR UPDATE",
             (self.id,),
         )
         state, stages_done = self.env.cr.fetchone()
-        if state == "done" and not stages_done and self.company_id.infogerance_billing_validate:
-            self._infogerance_validate_invoices()
+        if state != "done" or stages_done or not self.company_id.infogerance_billing_validate:
+            return
+        drafts = self.invoice_ids.filtered(lambda i: i.state == "draft" and not i.move_name)
+        for invoice in drafts.sorted("id"):
+            number = invoice._infogerance_next_number()
+            if number:
+                invoice.move_name = number
 
     def _infogerance_run_stages(self):
         """Validate, then send; what a stage failed at is recorded on the item and

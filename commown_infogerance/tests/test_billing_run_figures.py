@@ -7,6 +7,9 @@ from unittest import mock
 import psycopg2
 import psycopg2.errorcodes
 
+from odoo.exceptions import UserError
+
+from .common import validation_refused_for
 from .test_billing_run import BillingRunCase
 
 
@@ -63,3 +66,54 @@ class TestBillingRunStageRace(BillingRunCase):
         self.assertFalse(item.stage_error)
         self.assertEqual(item.invoice_ids.state, "open")
         self.assertTrue(item.invoice_ids.sent)
+
+
+class TestBillingRunNumbers(BillingRunCase):
+    """Invoice numbers: Odoo's no-gap sequence locks its row until the numbering
+    transaction commits, so the run draws the numbers in a short transaction of
+    their own, and posts the journal entries outside it."""
+
+    def test_billing_run_numbers_drawn_before_the_posting(self):
+        Sequence = type(self.env["ir.sequence"])
+        Invoice = type(self.env["account.invoice"])
+        draw, post = Sequence.next_by_id, Invoice.action_invoice_open
+        posting, draws_while_posting = [], []
+
+        def drawing(sequence, *args, **kwargs):  # notes when, then draws for real
+            if posting:
+                draws_while_posting.append(sequence.id)
+            return draw(sequence, *args, **kwargs)
+
+        def post_noting(invoices):
+            posting.append(invoices.ids)
+            try:
+                return post(invoices)
+            finally:
+                posting.pop()
+
+        with mock.patch.object(Sequence, "next_by_id", drawing), mock.patch.object(
+            Invoice, "action_invoice_open", post_noting
+        ):
+            run = self._cron("2026-01-01")
+        invoices = run.item_ids.mapped("invoice_ids").sorted("id")
+        self.assertTrue(invoices)
+        self.assertEqual(set(invoices.mapped("state")), {"open"})
+        self.assertEqual(draws_while_posting, [])
+        # in the order of the invoices, without a gap
+        numbers = [int(number.rsplit("/", 1)[-1]) for number in invoices.mapped("number")]
+        self.assertEqual(numbers, list(range(numbers[0], numbers[0] + len(numbers))))
+
+    def test_billing_run_draft_keeps_its_number_until_it_validates(self):
+        with validation_refused_for(self.env, self.customer, "Fiscal year closed"):
+            run = self._cron("2026-01-01")
+        item = run.item_ids.filtered(lambda i: i.partner_id == self.customer)
+        invoice = item.invoice_ids
+        self.assertEqual(invoice.state, "draft")
+        number = invoice.move_name
+        self.assertTrue(number)
+        # its number is its own: Odoo refuses to delete it (no gap)
+        with self.assertRaises(UserError):
+            invoice.unlink()
+        run.sudo(self.accountant).action_start()
+        self.assertEqual(invoice.state, "open")
+        self.assertEqual(invoice.number, number)

@@ -123,3 +123,14 @@ class TestConsolidatedInvoicing(InfogeranceCase):
             self._run_cron("2026-01-01")
         self.assertEqual(writes, [(set(contracts.ids), 4)])
         self.assertEqual(set(contracts.mapped("recurring_next_date")), {"2026-02-01"})
+
+    def test_consolidated_next_dates_kept_by_the_run_only(self):
+        """A context sent over RPC is plain data: a dict named like the run's
+        cannot make a write of the next invoice date vanish, nor consolidate."""
+        contract = self.rentals[0]
+        forged = {"next_dates": {}, "invoices": {}, "line_values": {}, "token": 1}
+        contract.with_context(infogerance_consolidation=forged).write(
+            {"recurring_next_date": "2026-03-01"}
+        )
+        self.assertEqual(contract.recurring_next_date, "2026-03-01")
+        self.assertEqual(forged["next_dates"], {})
