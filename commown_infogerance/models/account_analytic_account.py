@@ -164,9 +164,16 @@ class AccountAnalyticAccount(models.Model):
         """Lock the managed-service contracts before recounting their fleet, so
         that two transactions changing one customer's fleet cannot both price it
         from their own snapshot: the second one waits, then fails to serialize
-        and is retried by Odoo with the first one's rentals visible (R3)."""
+        and is retried by Odoo with the first one's rentals visible (R3).
+
+        ``FOR NO KEY UPDATE``, the lock an update takes: it excludes the other
+        repricings and writers as ``FOR UPDATE`` does, but not the key-share
+        locks PostgreSQL takes on a contract while another transaction inserts
+        rows that reference it (invoice, journal and analytic lines). Else a
+        salesman confirming an order for a customer waits for the billing run to
+        post that customer's invoice (38 s for 1,000 computers in the bench)."""
         if self.ids:
             self.env.cr.execute(
-                "SELECT id FROM account_analytic_account WHERE id IN %s FOR UPDATE",
+                "SELECT id FROM account_analytic_account WHERE id IN %s FOR NO KEY UPDATE",
                 (tuple(self.ids),),
             )

@@ -1,6 +1,7 @@
 """Two transactions changing one customer's fleet at once: no lost update (R3);
 two first orders of a customer confirmed at once: one contract."""
 import psycopg2
+import psycopg2.errors
 
 from odoo.tools import mute_logger
 
@@ -50,6 +51,29 @@ class TestR3ConcurrentFleetChanges(ConcurrentCase):
             self.assertEqual(
                 [(e.fleet_before, e.fleet_after) for e in events], [(0, 1), (1, 2), (2, 3)]
             )
+
+    def test_r3_repricing_does_not_wait_for_lines_referencing_the_contract(self):
+        """The billing run posting a customer's invoice inserts journal and
+        analytic lines that reference the managed-service contract: PostgreSQL
+        key-share locks it until that commits. A salesman's repricing of the
+        same customer meanwhile must not wait for it (it waited 38 s in the
+        bench, behind a 1,000-line invoice)."""
+        with self.registry_.cursor() as cr1, self.registry_.cursor() as cr2:
+            env1 = self.env_of(cr1)
+            contract = env1["account.analytic.account"].browse(self.contract_id)
+            env1["account.analytic.line"].create(
+                {"name": "A line of the run's posting", "account_id": contract.id, "amount": 10}
+            )  # not committed: its foreign key keeps the contract key-share locked
+            cr2.execute("SET LOCAL lock_timeout = '1s'")
+            self.env_of(cr2)["account.analytic.account"].browse(
+                self.contract_id
+            )._infogerance_lock()  # raised LockNotAvailable with FOR UPDATE
+            # still the lock repricings exclude each other with
+            cr1.execute("SET LOCAL lock_timeout = '200ms'")
+            with self.assertRaises(psycopg2.errors.LockNotAvailable), mute_logger("odoo.sql_db"):
+                env1["account.analytic.account"].browse(self.contract_id)._infogerance_lock()
+            cr1.rollback()
+            cr2.rollback()
 
 
 class TestR3ConcurrentFirstOrders(ConcurrentCase):
