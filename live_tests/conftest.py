@@ -82,6 +82,7 @@ class Server:
         self.database, self.name = database, name
         self.workers, self.channels, self.cron_threads = workers, channels, cron_threads
         self.port = _free_port()
+        self.longpolling_port = _free_port()
         self.url = "http://127.0.0.1:%s" % self.port
         self.process = None
         os.makedirs(ARTIFACTS, exist_ok=True)
@@ -105,7 +106,7 @@ class Server:
             "--db-filter=^%s$" % self.database,
             "--http-interface=127.0.0.1",
             "--http-port=%s" % self.port,
-            "--longpolling-port=%s" % _free_port(),
+            "--longpolling-port=%s" % self.longpolling_port,
             "--workers=%s" % self.workers,
             "--max-cron-threads=%s" % self.cron_threads,
             "--load=base,web,queue_job",
@@ -124,6 +125,22 @@ class Server:
             except OSError:
                 time.sleep(0.5)
         raise AssertionError("the server did not answer in 120 s, see %s" % self.log)
+
+    def process_pids(self, marker):
+        """The pids of the server's processes whose command line has ``marker``
+        (" gevent " for the longpolling process)."""
+        pids = []
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                if os.getpgid(int(pid)) != self.process.pid:
+                    continue
+                with open("/proc/%s/cmdline" % pid, "rb") as cmdline:
+                    command = cmdline.read().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue  # gone meanwhile
+            if marker in command:
+                pids.append(int(pid))
+        return sorted(pids)
 
     def kill(self):
         """SIGKILL to the whole process group, as the OOM killer or a crash would."""
