@@ -316,6 +316,30 @@ def run_summary(cr):
     }
 
 
+def job_timeline(cr):
+    """The billing jobs' timeline (second precision, queue_job's): the wall
+    from the first start to the last end, the sum of the jobs' durations, the
+    longest jobs, and how busy the channel was (sum / wall)."""
+    cr.execute(
+        """SELECT extract(epoch FROM date_started), extract(epoch FROM date_done)
+             FROM queue_job WHERE method_name = %s AND state = 'done' ORDER BY date_started""",
+        (BILLING_JOB_METHOD,),
+    )
+    rows = cr.fetchall()
+    if not rows:
+        return {}
+    first = min(start for start, _done in rows)
+    wall = max(done for _start, done in rows) - first
+    durations = sorted((done - start for start, done in rows), reverse=True)
+    return {
+        "jobs": len(rows),
+        "wall_seconds": round(wall, 1),
+        "sum_seconds": round(sum(durations), 1),
+        "longest_seconds": [round(d, 1) for d in durations[:5]],
+        "busy_workers": round(sum(durations) / wall, 2) if wall else None,
+    }
+
+
 # Databases and servers -----------------------------------------------------------------
 
 
@@ -620,7 +644,7 @@ class BillingBench:
     # b. two job workers against one ----------------------------------------------------
 
     def workers(self):
-        walls, items = {}, {}
+        walls, items, timelines = {}, {}, {}
         for capacity, role in ((1, "w1"), (2, "w2")):
             with api.Environment.manage(), odoo.registry(self.db[role]).cursor() as cr:
                 due = due_contract_ids(cr)
@@ -647,7 +671,9 @@ class BillingBench:
             with api.Environment.manage(), odoo.registry(self.db[role]).cursor() as cr:
                 check = invoiced_once(cr, due)
                 summary = run_summary(cr)
+                timelines[capacity] = job_timeline(cr)
             log("   %.1f s, finished %s, %s, %s", walls[capacity], finished, check, summary)
+            log("   jobs: %s", timelines[capacity])
             assert finished and check["once"] == check["contracts"], (check, summary)
             items[capacity] = summary["items"]
             odoo.sql_db.close_db(self.db[role])
@@ -661,6 +687,7 @@ class BillingBench:
             "target_time_ratio": 0.7,
             # "done/stages": invoiced, stages (validate, send) left for the next run
             "items_by_capacity": items,
+            "jobs_by_capacity": timelines,
         }
 
     # c. a salesman's confirmation during a run --------------------------------------------
