@@ -28,6 +28,9 @@ def test_prefork_server_longpolling_process_stays_up(database, server_factory):
     first = server.process_pids(" gevent ")
     time.sleep(8)
     assert _accepts(server.longpolling_port), "the longpolling port stopped answering"
-    assert server.process_pids(" gevent ") == first and len(first) == 1, (
-        "the longpolling process was restarted: %s then %s" % (first, server.process_pids(" gevent "))
+    assert (
+        server.process_pids(" gevent ") == first and len(first) == 1
+    ), "the longpolling process was restarted: %s then %s" % (
+        first,
+        server.process_pids(" gevent "),
     )
