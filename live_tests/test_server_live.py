@@ -1,5 +1,5 @@
-"""The production server itself (prefork workers), as `make run` and a
-deployment start it."""
+"""The production server itself: prefork workers, as a deployment starts it
+(`make run` is a single process, which has no longpolling process)."""
 import socket
 import time
 
