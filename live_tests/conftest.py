@@ -247,6 +247,20 @@ def items_by_state(database, date=DATE):
     return dict(rows)
 
 
+def items_unfinished(database, date=DATE):
+    """The run's items not finished: to do, failed, or invoiced with a later
+    stage (validate, send, direct debit) not done."""
+    return sql(
+        database,
+        """SELECT count(*) FROM infogerance_billing_run_item i
+             JOIN infogerance_billing_run r ON r.id = i.run_id
+            WHERE r.date = %s
+              AND NOT (i.state = 'done' AND coalesce(i.stages_done, false)
+                       AND coalesce(i.debit_done, false))""",
+        (date,),
+    )[0][0]
+
+
 def print_figures(**figures):
     """Figures of a live test, in its output (pytest -s) and in artifacts/live."""
     line = json.dumps(figures, sort_keys=True)

@@ -156,6 +156,15 @@ def check(env, date, run_date):
             WHERE g.model = 'account.invoice' GROUP BY 1 HAVING count(*) > 1"""
     )
     mailed_twice = dict(env.cr.fetchall())
+    # every invoice the run made and validated has its e-mail queued: none lost
+    env.cr.execute(
+        """SELECT count(DISTINCT i.id) FROM account_invoice i
+             JOIN account_invoice_line l ON l.invoice_id = i.id
+            WHERE l.account_analytic_id IN %s AND i.date_invoice = %s
+              AND i.state = 'open' AND NOT coalesce(i.sent, false)""",
+        (tuple(contracts.ids), date),
+    )
+    unsent = env.cr.fetchone()[0]
     result = dict(
         status(env, run_date),
         contracts=len(contracts),
@@ -163,11 +172,13 @@ def check(env, date, run_date):
         never=len([c for c in contracts.ids if c not in lines]),
         more_than_once=len(twice),
         mailed_twice=len(mailed_twice),
+        unsent=unsent,
     )
     result["ok"] = (
         not result["never"]
         and not result["more_than_once"]
         and not mailed_twice
+        and not unsent
         and set(result["items"]) == {"done"}
     )
     print(json.dumps(result))

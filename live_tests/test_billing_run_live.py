@@ -11,6 +11,7 @@ from conftest import (
     DATE,
     fleet,
     items_by_state,
+    items_unfinished,
     lock_waits_since,
     postgres_log,
     print_figures,
@@ -29,7 +30,12 @@ def _start_run(rpc, date=DATE):
 
 
 def _all_done(database, date=DATE):
-    return wait_for(lambda: set(items_by_state(database, date)) == {"done"}, BILLING_DONE, 1)
+    """Every customer of the run invoiced and its stages done: the run finished."""
+    return wait_for(
+        lambda: items_by_state(database, date) and not items_unfinished(database, date),
+        BILLING_DONE,
+        1,
+    )
 
 
 def _check(database, run_date=DATE):
