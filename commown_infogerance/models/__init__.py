@@ -70,6 +70,7 @@ from . import account_analytic_account_billing_error
 from . import infogerance_billing_run
 from . import infogerance_billing_run_item
 from . import infogerance_billing_run_item_stages
+from . import account_payment_order
 from . import infogerance_billing_run_item_debit
 from . import infogerance_billing_run_debit
 from . import infogerance_billing_rights_mixin

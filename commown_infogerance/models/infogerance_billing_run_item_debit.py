@@ -169,8 +169,14 @@ class InfogeranceBillingRunItem(models.Model):
                 "mandate_not_valid",
                 "%s: %s" % (mandate.unique_mandate_reference, mandate_states.get(mandate.state)),
             )
-        receivable = invoice.move_id.line_ids.filtered(
-            lambda line: line.account_id.internal_type == "receivable" and not line.reconciled
+        # searched, not filtered: a consolidated invoice has a journal item per
+        # computer, and only its receivable one matters here
+        receivable = self.env["account.move.line"].search(
+            [
+                ("move_id", "=", invoice.move_id.id),
+                ("account_id.internal_type", "=", "receivable"),
+                ("reconciled", "=", False),
+            ]
         )
         orders = receivable.mapped("payment_line_ids.order_id").filtered(
             lambda order: order.state in LIVE_ORDER_STATES

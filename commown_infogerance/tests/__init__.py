@@ -52,5 +52,6 @@ from . import test_contract_template_lines
 from . import test_page_budget
 from . import test_portal_page_budget
 from . import test_billing_run_debit
+from . import test_debit_order_total
 from . import test_billing_run_preview
 from . import test_billing_run_figures

@@ -1,0 +1,135 @@
+"""A debit order's total: the sum of its lines in the company's currency, as OCA
+computes it line by line, without computing every line again each time one is
+added (the month's run adds thousands, one customer at a time)."""
+from unittest import mock
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from .test_billing_run_debit import BillingRunDebitCase
+
+#: amounts in cents and the line's currency (the company's, or another one)
+LINES = st.lists(
+    st.tuples(st.integers(-(10**7), 10**7), st.sampled_from(["company", "other"])),
+    min_size=0,
+    max_size=6,
+)
+
+
+class TestDebitOrderTotal(BillingRunDebitCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._cron(cls, "2026-01-01")
+        cls.order = cls.env["account.payment.order"].search(
+            [("payment_mode_id", "=", cls.mode.id), ("state", "=", "draft")]
+        )
+        cls.company_currency = cls.order.company_currency_id
+        cls.other_currency = cls.env["res.currency"].search(
+            [("id", "!=", cls.company_currency.id), ("active", "in", (True, False))], limit=1
+        )
+        cls.env["res.currency.rate"].create(
+            {
+                "currency_id": cls.other_currency.id,
+                "rate": 1.1731,
+                "name": "2025-12-03",
+                "company_id": cls.order.company_id.id,
+            }
+        )
+        cls.partner = cls.order.payment_line_ids[:1].partner_id
+
+    def _oca_total(self, order):
+        """OCA's own sum, line by line."""
+        order.invalidate_cache()
+        amounts = order.payment_line_ids.mapped("amount_company_currency")
+        return self.company_currency.round(sum(amounts or [0.0]))
+
+    def _add_line(self, cents, currency):
+        currency = {
+            "company": self.company_currency,
+            "other": self.other_currency,
+        }[currency]
+        return self.env["account.payment.line"].create(
+            {
+                "order_id": self.order.id,
+                "partner_id": self.partner.id,
+                "currency_id": currency.id,
+                "amount_currency": cents / 100.0,
+                "communication": "test",
+                "date": "2026-01-05",
+            }
+        )
+
+    @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(LINES)
+    def test_debit_order_total_is_the_sum_of_its_lines_as_oca_computes_them(self, lines):
+        # every example starts from the same order: rolled back after
+        self.env.cr.execute("SAVEPOINT debit_order_total")
+        try:
+            self._check_total(lines)
+        finally:
+            self.env.cr.execute("ROLLBACK TO SAVEPOINT debit_order_total")
+            self.env.clear()
+
+    def _check_total(self, lines):
+        self.assertEqual(len(self.order.payment_line_ids), 2)
+        before = self.order.total_company_currency
+        self.assertAlmostEqual(before, self._oca_total(self.order), places=2)
+        added = self.env["account.payment.line"]
+        for cents, currency in lines:
+            added |= self._add_line(cents, currency)
+            self.assertAlmostEqual(
+                self.order.total_company_currency, self._oca_total(self.order), places=2
+            )
+        if added:
+            # an edited line: the total follows (OCA's stayed as it was)
+            self.order.payment_line_ids[:1].amount_currency += 0.01
+            self.assertAlmostEqual(
+                self.order.total_company_currency, self._oca_total(self.order), places=2
+            )
+            self.order.payment_line_ids[:1].amount_currency -= 0.01
+        added.unlink()
+        self.assertAlmostEqual(self.order.total_company_currency, before, places=2)
+
+    def test_debit_order_total_adding_a_line_computes_no_other_line(self):
+        Line = type(self.env["account.payment.line"])
+        original = Line._compute_amount_company_currency
+        computed = []
+
+        def compute(lines):
+            computed.extend(lines.ids)
+            return original(lines)
+
+        existing = self.order.payment_line_ids
+        self.order.invalidate_cache()
+        with mock.patch.object(Line, "_compute_amount_company_currency", compute):
+            new = self._add_line(12345, "company")
+            self.assertAlmostEqual(
+                self.order.total_company_currency,
+                sum(existing.mapped("amount_currency")) + 123.45,
+                places=2,
+            )
+        self.assertFalse(set(computed) & set(existing.ids), "every line computed again")
+        self.assertIn(new, self.order.payment_line_ids)
+
+    def test_debit_order_total_of_a_form_draft_computed_as_oca_does(self):
+        from odoo.addons.account_payment_order.models.account_payment_order import (
+            AccountPaymentOrder as OcaOrder,
+        )
+
+        def draft():
+            line = {"partner_id": self.partner.id, "currency_id": self.company_currency.id}
+            return self.env["account.payment.order"].new(
+                {
+                    "payment_mode_id": self.mode.id,
+                    "payment_type": "inbound",
+                    "payment_line_ids": [
+                        (0, 0, dict(line, amount_currency=10.0)),
+                        (0, 0, dict(line, amount_currency=5.5)),
+                    ],
+                }
+            )
+
+        ours, theirs = draft(), draft()
+        OcaOrder._compute_total(theirs)
+        self.assertEqual(ours.total_company_currency, theirs.total_company_currency)
