@@ -15,7 +15,9 @@ b. a run on a real server (``--workers=2``, the queue_job runner) with the
    billing channel's capacity 2 against 1: wall time from ``action_start`` over
    XML-RPC to every chunk's job done;
 c. a salesman's ``action_confirm`` over XML-RPC of a one-computer order for a
-   customer of the run, during a run against outside any run (same server).
+   customer of the run, during a run against outside any run (same server);
+d. (``debit_order``, after a.) one invoice's line added to the run's draft debit
+   order padded to 150, 1,000 and 5,000 lines: the addon's total against OCA's.
 """
 import datetime
 import json
@@ -643,6 +645,82 @@ class BillingBench:
 
     # b. two job workers against one ----------------------------------------------------
 
+    def debit_order(self, sizes=(150, 1000, 5000), repeats=3):
+        """Adding one invoice's line to the month's draft debit order, as the
+        run's debit stage does for each customer, against the order's size: OCA's
+        total (every line's amount computed again) against the addon's (summed
+        in SQL). The order the run filled is padded with copies of its lines, in
+        a transaction rolled back; the totals of both must be equal."""
+        from odoo.addons.account_payment_order.models.account_payment_order import (
+            AccountPaymentOrder as OcaOrder,
+        )
+
+        Order = self.registry_env("run")["account.payment.order"]
+        ours = Order._compute_total
+        with api.Environment.manage(), self.registry_env("run").cursor() as cr:
+            env = _env(cr)
+            order = env["account.payment.order"].search([("state", "=", "draft")], limit=1)
+            if not order.payment_line_ids:
+                raise RuntimeError("debit_order: run the per_contract part first")
+            line = order.payment_line_ids.sorted("id")[-1]
+            move_line_id = line.move_line_id.id
+            results = {}
+            for size in sizes:
+                count = len(env["account.payment.order"].browse(order.id).payment_line_ids)
+                if count < size:
+                    cr.execute(
+                        """INSERT INTO account_payment_line
+                             (name, order_id, company_id, company_currency_id, payment_type,
+                              state, currency_id, amount_currency, partner_id, date,
+                              communication, communication_type, create_uid, write_uid,
+                              create_date, write_date)
+                           SELECT 'bench-' || %s || '-' || g, l.order_id, l.company_id,
+                                  l.company_currency_id, l.payment_type, l.state,
+                                  l.currency_id, l.amount_currency, l.partner_id, l.date,
+                                  l.communication, l.communication_type, 1, 1, now(), now()
+                             FROM account_payment_line l, generate_series(1, %s) g
+                            WHERE l.id = %s""",
+                        (size, size - count, line.id),
+                    )
+                env.clear()
+                sides = {}
+                for side, compute in (("addon", ours), ("oca", OcaOrder._compute_total)):
+                    seconds = []
+                    for _repeat in range(repeats):
+                        cr.execute("SAVEPOINT bench_debit_order")
+                        env["account.payment.line"].browse(line.id).unlink()
+                        env.clear()
+                        Order._compute_total = compute
+                        try:
+                            start = time.perf_counter()
+                            env["account.move.line"].browse(
+                                move_line_id
+                            ).create_payment_line_from_move_line(order)
+                            seconds.append(time.perf_counter() - start)
+                            total = env["account.payment.order"].browse(order.id)
+                            total = total.total_company_currency
+                        finally:
+                            Order._compute_total = ours
+                        cr.execute("ROLLBACK TO SAVEPOINT bench_debit_order")
+                        env.clear()
+                    sides[side] = {
+                        "ms": round(statistics.median(seconds) * 1000, 1),
+                        "total": total,
+                    }
+                results[str(size)] = {
+                    "addon_ms": sides["addon"]["ms"],
+                    "oca_ms": sides["oca"]["ms"],
+                    "same_total": abs(sides["addon"]["total"] - sides["oca"]["total"]) < 0.005,
+                }
+                log("   debit order of %s lines: %s", size, results[str(size)])
+            cr.rollback()
+        self.results["debit_order"] = {
+            "level": "in process: account.move.line.create_payment_line_from_move_line() of "
+            "one invoice into the run's draft debit order padded to each size (median of "
+            "%s), the addon's total against OCA's, in one transaction rolled back" % repeats,
+            "by_size": results,
+        }
+
     def workers(self):
         walls, items, timelines = {}, {}, {}
         for capacity, role in ((1, "w1"), (2, "w2")):
@@ -767,7 +845,9 @@ class BillingBench:
 
     def run(self, parts=None):
         # BILLING_PARTS="workers confirmation" measures some parts only
-        parts = (os.environ.get("BILLING_PARTS") or "per_contract workers confirmation").split()
+        parts = (
+            os.environ.get("BILLING_PARTS") or "per_contract debit_order workers confirmation"
+        ).split()
         self.results["load_before"] = load_average()
         self.setup()
         for part in parts:
@@ -812,6 +892,16 @@ def table(results):
                 % (p["run"].get("mail_queue_pdfs"), p["run"].get("mail_queue_pdf_seconds")),
             ),
         ]
+    for size, d in sorted(
+        r.get("debit_order", {}).get("by_size", {}).items(), key=lambda x: int(x[0])
+    ):
+        rows.append(
+            (
+                "billing: one line into a debit order of %s lines" % size,
+                "%s ms (OCA's total: %s ms)%s"
+                % (d["addon_ms"], d["oca_ms"], "" if d["same_total"] else " TOTALS DIFFER"),
+            )
+        )
     if "workers" in r:
         rows.append(
             (
