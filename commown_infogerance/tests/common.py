@@ -296,3 +296,18 @@ def validation_refused_for(env, customer, message):
 
     with mock.patch.object(Invoice, "action_invoice_open", refuse):
         yield
+
+
+@contextmanager
+def recording_calls(model_class, method_name):
+    """Run ``method_name`` of ``model_class`` as usual, and record the ids of
+    the records of each call in the list yielded."""
+    original = getattr(model_class, method_name)
+    calls = []
+
+    def recording(records, *args, **kwargs):
+        calls.append(records.ids)
+        return original(records, *args, **kwargs)
+
+    with mock.patch.object(model_class, method_name, recording):
+        yield calls

@@ -7,7 +7,7 @@ from unittest import mock
 from freezegun import freeze_time
 
 from ..models.res_partner import FLEET_SQL
-from .common import InfogeranceCase
+from .common import InfogeranceCase, recording_calls
 
 _logger = logging.getLogger(__name__)
 
@@ -251,14 +251,7 @@ class TestCartUpdateOnce(InfogeranceCase):
     def _updates(self, function):
         """How many times ``function`` updates service lines (counted, then run)."""
         SaleOrder = type(self.env["sale.order"])
-        original = SaleOrder._infogerance_update_service_lines
-        calls = []
-
-        def counting(orders):
-            calls.append(orders.ids)
-            return original(orders)
-
-        with mock.patch.object(SaleOrder, "_infogerance_update_service_lines", counting):
+        with recording_calls(SaleOrder, "_infogerance_update_service_lines") as calls:
             function()
         return len(calls)
 
