@@ -106,6 +106,8 @@ class TestDebitOrderTotal(BillingRunDebitCase):
         self.assertIn(new, self.order.payment_line_ids)
 
     def test_debit_order_total_of_a_form_draft_computed_as_oca_does(self):
+        # a draft being edited in its form has no id the database knows: the
+        # SQL sum cannot serve it (it would fail), OCA's own way does
         from odoo.addons.account_payment_order.models.account_payment_order import (
             AccountPaymentOrder as OcaOrder,
         )
