@@ -4,6 +4,8 @@ added (the month's run adds thousands, one customer at a time)."""
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from odoo.exceptions import AccessError
+
 from .common import recording_calls
 from .test_billing_run_debit import BillingRunDebitCase
 
@@ -43,20 +45,24 @@ class TestDebitOrderTotal(BillingRunDebitCase):
         amounts = order.payment_line_ids.mapped("amount_company_currency")
         return self.company_currency.round(sum(amounts or [0.0]))
 
-    def _add_line(self, cents, currency):
+    def _add_line(self, cents, currency, user=None):
         currency = {
             "company": self.company_currency,
             "other": self.other_currency,
         }[currency]
-        return self.env["account.payment.line"].create(
-            {
-                "order_id": self.order.id,
-                "partner_id": self.partner.id,
-                "currency_id": currency.id,
-                "amount_currency": cents / 100.0,
-                "communication": "test",
-                "date": "2026-01-05",
-            }
+        return (
+            self.env["account.payment.line"]
+            .sudo(user or self.env.uid)
+            .create(
+                {
+                    "order_id": self.order.id,
+                    "partner_id": self.partner.id,
+                    "currency_id": currency.id,
+                    "amount_currency": cents / 100.0,
+                    "communication": "test",
+                    "date": "2026-01-05",
+                }
+            )
         )
 
     @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
@@ -104,6 +110,24 @@ class TestDebitOrderTotal(BillingRunDebitCase):
         computed = {line_id for ids in calls for line_id in ids}
         self.assertFalse(computed & set(existing.ids), "every line computed again")
         self.assertIn(new, self.order.payment_line_ids)
+
+    def test_debit_order_total_as_a_payment_manager_and_refused_to_a_salesman(self):
+        """The least privileged user who fills a debit order (OCA's payment
+        managers, with invoicing rights only) gets the right total; a salesman
+        reaches neither the lines nor the total."""
+        payment_manager = self._create_user(
+            "Paula Payments", "infogerance_payments", "account_payment_order.group_account_payment"
+        )
+        payment_manager.groups_id |= self.env.ref("account.group_account_invoice")
+        order = self.order.sudo(payment_manager)
+        line = self._add_line(2500, "company", user=payment_manager)
+        line.amount_currency = 40.0
+        self.assertAlmostEqual(order.total_company_currency, self._oca_total(self.order), places=2)
+        self.assertIn(40.0, order.payment_line_ids.mapped("amount_currency"))
+        with self.assertRaises(AccessError):
+            line.sudo(self.salesman).write({"amount_currency": 1.0})
+        with self.assertRaises(AccessError):
+            self.order.sudo(self.salesman).read(["total_company_currency"])
 
     def test_debit_order_total_of_a_form_draft_computed_as_oca_does(self):
         # a draft being edited in its form has no id the database knows: the
