@@ -71,6 +71,7 @@ from . import infogerance_billing_run
 from . import infogerance_billing_run_item
 from . import infogerance_billing_run_item_stages
 from . import account_payment_order
+from . import account_move_bulk
 from . import infogerance_billing_run_item_debit
 from . import infogerance_billing_run_debit
 from . import infogerance_billing_rights_mixin

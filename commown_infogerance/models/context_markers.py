@@ -10,3 +10,7 @@ CORRECTION_LOGGED = object()
 #: manager invoicing by hand, checked first): it advances the next invoice date
 #: of the contracts it invoices.
 INVOICING_RUN = object()
+
+#: While the month's billing run posts its invoices: their journal items and
+#: analytic items are inserted at once, not one by one (``account_move_bulk``).
+BULK_POSTING = object()

@@ -9,6 +9,7 @@ from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 
 from .billing_transaction import invoice_numbering_turn, own_transaction
+from .context_markers import BULK_POSTING
 from .mail_mail_report import REPORT_AT_SEND
 
 _logger = logging.getLogger(__name__)
@@ -119,8 +120,11 @@ class InfogeranceBillingRunItem(models.Model):
                 with self.env.cr.savepoint():
                     # the stored totals and balances the posting changes are
                     # computed once for the invoice, not again for each of its
-                    # journal lines (a third of the validation's time)
-                    invoice.with_context(recompute=False).action_invoice_open()
+                    # journal lines (a third of the validation's time); the
+                    # journal and analytic items are inserted at once
+                    invoice.with_context(
+                        recompute=False, infogerance_bulk_posting=BULK_POSTING
+                    ).action_invoice_open()
                     invoice.recompute()
             except OperationalError as err:
                 if err.pgcode in PG_CONCURRENCY_ERRORS_TO_RETRY:

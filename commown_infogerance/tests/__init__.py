@@ -55,3 +55,4 @@ from . import test_billing_run_debit
 from . import test_debit_order_total
 from . import test_billing_run_preview
 from . import test_billing_run_figures
+from . import test_bulk_posting

@@ -1,0 +1,285 @@
+"""The billing run posts its invoices with their journal and analytic items
+inserted at once (``models/account_move_bulk.py``): every column, relation and
+total must be what Odoo's own posting, item by item, writes."""
+from unittest import mock
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from odoo.addons.commown_infogerance import bulk_create
+from odoo.addons.commown_infogerance.models import account_move_bulk
+from odoo.addons.commown_infogerance.models.context_markers import BULK_POSTING
+
+from .common import InfogeranceCase
+
+#: columns that differ between two postings of the same invoice by nature
+VOLATILE = {"id", "create_date", "write_date", "move_id", "invoice_id", "name", "number"}
+VOLATILE_INVOICE = VOLATILE | {"move_name", "access_token", "reference", "origin"}
+
+#: an invoice line: unit price in cents, quantity, taxes (indexes), analytic
+#: account (index or None), analytic tag (or not)
+LINE = st.tuples(
+    st.integers(1, 10**6),
+    st.sampled_from([1.0, 2.0, 0.5, 3.0, 12.0]),
+    st.sampled_from([(), (0,), (1,), (0, 1)]),
+    st.sampled_from([None, 0, 1]),
+    st.booleans(),
+)
+INVOICE = st.fixed_dictionaries(
+    {
+        "lines": st.lists(LINE, min_size=1, max_size=6),
+        "currency": st.sampled_from(["company", "other"]),
+        "payment_term": st.sampled_from([None, 0, 1]),
+        "refund": st.booleans(),
+    }
+)
+
+
+def _inserts(create_many):
+    """How many times ``create_many`` inserted records."""
+    return sum(1 for call in create_many.call_args_list if call[0][1])
+
+
+class TestBulkPosting(InfogeranceCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        cls.company = env.user.company_id
+        cls.journal = env["account.journal"].search(
+            [("type", "=", "sale"), ("company_id", "=", cls.company.id)], limit=1
+        )
+        cls.journal.update_posted = True
+        revenue = env.ref("account.data_account_type_revenue")
+        cls.income = env["account.account"].search(
+            [("user_type_id", "=", revenue.id), ("company_id", "=", cls.company.id)], limit=1
+        )
+        cls.taxes = [
+            env["account.tax"].create(
+                {
+                    "name": "VAT %s%% (bulk test)" % rate,
+                    "amount": rate,
+                    "type_tax_use": "sale",
+                    "company_id": cls.company.id,
+                    "price_include": included,
+                }
+            )
+            for rate, included in ((20.0, False), (5.5, True))
+        ]
+        cls.analytics = [
+            env["account.analytic.account"].create({"name": "Bulk analytic %s" % n}) for n in (1, 2)
+        ]
+        cls.tag = env["account.analytic.tag"].create({"name": "Bulk tag"})
+        cls.terms = [
+            env["account.payment.term"].create(
+                {
+                    "name": "Two instalments (bulk test)",
+                    "line_ids": [
+                        (0, 0, {"value": "percent", "value_amount": 30.0, "days": 0}),
+                        (0, 0, {"value": "balance", "days": 30}),
+                    ],
+                }
+            ),
+            env["account.payment.term"].create(
+                {
+                    "name": "45 days (bulk test)",
+                    "line_ids": [(0, 0, {"value": "balance", "days": 45})],
+                }
+            ),
+        ]
+        cls.company_currency = cls.company.currency_id
+        cls.other_currency = env["res.currency"].search(
+            [("id", "!=", cls.company_currency.id), ("active", "in", (True, False))], limit=1
+        )
+        cls.other_currency.active = True
+        env["res.currency.rate"].create(
+            {
+                "currency_id": cls.other_currency.id,
+                "rate": 1.1731,
+                "name": "2026-01-01",
+                "company_id": cls.company.id,
+            }
+        )
+
+    def _invoice(self, spec):
+        lines = [
+            (
+                0,
+                0,
+                {
+                    "name": "Line %s" % n,
+                    "account_id": self.income.id,
+                    "price_unit": cents / 100.0,
+                    "quantity": quantity,
+                    "invoice_line_tax_ids": [(6, 0, [self.taxes[t].id for t in taxes])],
+                    "account_analytic_id": analytic is not None and self.analytics[analytic].id,
+                    "analytic_tag_ids": [(6, 0, self.tag.ids if tagged else [])],
+                },
+            )
+            for n, (cents, quantity, taxes, analytic, tagged) in enumerate(spec["lines"])
+        ]
+        invoice = self.env["account.invoice"].create(
+            {
+                "partner_id": self.customer.id,
+                "type": "out_refund" if spec["refund"] else "out_invoice",
+                "journal_id": self.journal.id,
+                "date_invoice": "2026-01-05",
+                "currency_id": (
+                    self.company_currency if spec["currency"] == "company" else self.other_currency
+                ).id,
+                "payment_term_id": spec["payment_term"] is not None
+                and self.terms[spec["payment_term"]].id,
+                "invoice_line_ids": lines,
+            }
+        )
+        invoice.compute_taxes()
+        return invoice
+
+    def _rows(self, query, ids, drop=VOLATILE):
+        if not ids:
+            return []
+        self.env.cr.execute(query, (tuple(ids),))
+        names = [column.name for column in self.env.cr.description]
+        return [
+            {name: value for name, value in zip(names, row) if name not in drop}
+            for row in self.env.cr.fetchall()
+        ]
+
+    def _posting(self, invoice):
+        """Everything the posting of ``invoice`` wrote, without ids: its entry,
+        its items (each with its taxes, tags and analytic items) in an order of
+        their contents (Odoo orders an invoice's tax lines of equal sequence as
+        the database returns them), and the invoice."""
+        invoice.invalidate_cache()
+        move = invoice.move_id
+        items = []
+        for line in move.line_ids:
+            (row,) = self._rows("SELECT * FROM account_move_line WHERE id IN %s", line.ids)
+            row["taxes"] = sorted(line.tax_ids.ids)
+            row["tags"] = sorted(line.analytic_tag_ids.ids)
+            row["analytic"] = [
+                dict(analytic_row, tags=sorted(analytic.tag_ids.ids))
+                for analytic, analytic_row in zip(
+                    line.analytic_line_ids.sorted("id"),
+                    self._rows(
+                        "SELECT * FROM account_analytic_line WHERE id IN %s ORDER BY id",
+                        line.analytic_line_ids.ids,
+                    ),
+                )
+            ]
+            items.append(row)
+        return {
+            "move": self._rows("SELECT * FROM account_move WHERE id IN %s", move.ids),
+            "items": sorted(items, key=lambda row: repr(sorted(row.items()))),
+            "invoice": self._rows(
+                "SELECT * FROM account_invoice WHERE id IN %s", invoice.ids, VOLATILE_INVOICE
+            ),
+        }
+
+    def _post_both(self, spec):
+        """The same invoice posted by Odoo, and by the run's bulk posting."""
+        by_odoo, in_bulk = self._invoice(spec), self._invoice(spec)
+        by_odoo.action_invoice_open()
+        with mock.patch.object(
+            bulk_create, "create_many", wraps=bulk_create.create_many
+        ) as create_many:
+            in_bulk.with_context(
+                recompute=False, infogerance_bulk_posting=BULK_POSTING
+            ).action_invoice_open()
+            in_bulk.recompute()
+        return by_odoo, in_bulk, create_many
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(INVOICE)
+    def test_bulk_posting_writes_what_odoo_writes(self, spec):
+        self.env.cr.execute("SAVEPOINT bulk_posting")
+        try:
+            by_odoo, in_bulk, create_many = self._post_both(spec)
+            # journal items, then analytic items (when there are any)
+            self.assertEqual(
+                _inserts(create_many),
+                1 + any(analytic is not None for *_ignored, analytic, _tag in spec["lines"]),
+            )
+            self.assertEqual(in_bulk.state, "open")
+            self.assertEqual(self._posting(in_bulk), self._posting(by_odoo))
+        finally:
+            self.env.cr.execute("ROLLBACK TO SAVEPOINT bulk_posting")
+            self.env.clear()
+
+    def test_bulk_posting_leaves_taxes_on_payment_to_odoo(self):
+        self.taxes[0].tax_exigibility = "on_payment"
+        self.taxes[0].cash_basis_account = self.income
+        spec = {
+            "lines": [(10000, 1.0, (0,), 0, False), (2500, 2.0, (), None, True)],
+            "currency": "company",
+            "payment_term": None,
+            "refund": False,
+        }
+        by_odoo, in_bulk, create_many = self._post_both(spec)
+        # the journal items went Odoo's way; the analytic ones are inserted at once
+        self.assertEqual(_inserts(create_many), 1)
+        self.assertEqual(self._posting(in_bulk), self._posting(by_odoo))
+        self.assertFalse(in_bulk.move_id.line_ids.filtered("tax_line_id").tax_exigible)
+
+    def test_bulk_posting_only_when_the_run_asks_for_it(self):
+        """A context an RPC client can send (a value, not the run's own object)
+        leaves the posting to Odoo."""
+        invoice = self._invoice(
+            {
+                "lines": [(1000, 1.0, (0,), 0, True)],
+                "currency": "company",
+                "payment_term": None,
+                "refund": False,
+            }
+        )
+        with mock.patch.object(bulk_create, "create_many") as create_many:
+            invoice.with_context(infogerance_bulk_posting=True).action_invoice_open()
+        create_many.assert_not_called()
+        self.assertEqual(invoice.state, "open")
+
+    def test_bulk_posting_gives_way_to_an_addon_creating_items_its_own_way(self):
+        # on this stack, only account's and sale's create are mirrored
+        self.assertEqual(
+            bulk_create.create_overrides(self.env["account.move.line"]),
+            {account_move_bulk.MOVE_LINE_CREATE},
+        )
+        self.assertEqual(
+            bulk_create.create_overrides(self.env["account.analytic.line"]),
+            {account_move_bulk.ANALYTIC_LINE_CREATE},
+        )
+        spec = {
+            "lines": [(1000, 1.0, (0,), 0, True), (999, 3.0, (1,), 1, False)],
+            "currency": "company",
+            "payment_term": 0,
+            "refund": False,
+        }
+        with mock.patch.object(
+            bulk_create, "create_overrides", return_value={"odoo.addons.another.models.line"}
+        ):
+            by_odoo, in_bulk, create_many = self._post_both(spec)
+        self.assertEqual(_inserts(create_many), 0)
+        self.assertEqual(self._posting(in_bulk), self._posting(by_odoo))
+
+    def test_bulk_posting_query_budget(self):
+        """The posting's queries do not grow with each item as Odoo's do (20
+        an item): at most one more per invoice line. A customer's computers
+        share their price, as in the month's run (Odoo writes the invoice
+        lines' recomputed totals once per distinct value)."""
+        counts = {}
+        for size in (10, 40):
+            spec = {
+                "lines": [(1000, 1.0, (0,), n % 2, bool(n % 3)) for n in range(size)],
+                "currency": "company",
+                "payment_term": None,
+                "refund": False,
+            }
+            invoice = self._invoice(spec)
+            invoice.invalidate_cache()
+            before = self.env.cr.sql_log_count
+            invoice.with_context(
+                recompute=False, infogerance_bulk_posting=BULK_POSTING
+            ).action_invoice_open()
+            invoice.recompute()
+            counts[size] = self.env.cr.sql_log_count - before
+            self.assertGreaterEqual(len(invoice.move_id.line_ids), size + 2)
+        self.assertLessEqual(counts[40] - counts[10], 30, counts)
