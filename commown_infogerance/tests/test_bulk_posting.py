@@ -13,7 +13,7 @@ from odoo.addons.commown_infogerance.models.context_markers import BULK_POSTING
 from .common import InfogeranceCase
 
 #: columns that differ between two postings of the same invoice by nature
-VOLATILE = {"id", "create_date", "write_date", "move_id", "invoice_id", "name", "number"}
+VOLATILE = frozenset({"id", "create_date", "write_date", "move_id", "invoice_id", "name", "number"})
 VOLATILE_INVOICE = VOLATILE | {"move_name", "access_token", "reference", "origin"}
 
 #: an invoice line: unit price in cents, quantity, taxes (indexes), analytic
