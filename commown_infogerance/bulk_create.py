@@ -43,6 +43,17 @@ def can_create_many(model, overrides_only):
     )
 
 
+def plain_values(model, vals_list):
+    """Whether every value is for a stored field without inverse, the only ones
+    ``create_many`` writes (the ORM drops unknown and non-stored ones, and
+    inverses the others: the caller leaves those to it)."""
+    names = {name for vals in vals_list for name in vals}
+    return all(
+        name in model._fields and model._fields[name].store and not model._fields[name].inverse
+        for name in names
+    )
+
+
 def _rows(model, vals_list):
     """Each record's values as ``create`` and ``_create`` complete them."""
     pop_fields = ["parent_left", "parent_right"]

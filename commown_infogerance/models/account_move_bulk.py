@@ -67,7 +67,9 @@ class AccountMoveLine(models.Model):
     def _infogerance_bulk_values(self, move_vals, lines_vals):
         """The items' values as account's ``create`` completes them, or None
         when one of them needs what only Odoo's own path does."""
-        if not bulk_create.can_create_many(self, {MOVE_LINE_CREATE}):
+        if not bulk_create.can_create_many(
+            self, {MOVE_LINE_CREATE}
+        ) or not bulk_create.plain_values(self, lines_vals):
             return None
         if self.env.context.get("apply_taxes"):
             return None
@@ -117,10 +119,12 @@ class AccountMoveLine(models.Model):
             analytic, {ANALYTIC_LINE_CREATE}
         ):
             return super().create_analytic_lines()
-        self.mapped("analytic_line_ids").unlink()
         # read for all the items at once, not for each analytic account in turn
         self.mapped("analytic_account_id.currency_id")
         vals_list = [line._prepare_analytic_line()[0] for line in self if line.analytic_account_id]
+        if not bulk_create.plain_values(analytic, vals_list):
+            return super().create_analytic_lines()
+        self.mapped("analytic_line_ids").unlink()
         records = bulk_create.create_many(analytic, vals_list)
         if ANALYTIC_LINE_CREATE in bulk_create.create_overrides(analytic):
             # what sale's create does after each insert, given the keys it got
