@@ -69,10 +69,10 @@ def _rows(model, vals_list):
             vals.pop(name, None)
         for name in list(vals):
             field = model._fields.get(name)
-            if field is None or not field.store:
-                raise ValueError("%s: %s is not a stored field" % (model._name, name))
-            if field.inverse:
+            if field is not None and field.inverse:
                 raise ValueError("%s: %s has an inverse" % (model._name, name))
+            if field is None or not field.store:  # dropped, as ``_create`` does
+                del vals[name]
         for name in booleans:
             vals.setdefault(name, False)
         rows.append(vals)

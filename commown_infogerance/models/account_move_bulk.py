@@ -6,6 +6,8 @@ from .context_markers import BULK_POSTING
 #: account's ``account.move.line.create``, which ``_infogerance_bulk_values``
 #: mirrors for the journal items it inserts at once
 MOVE_LINE_CREATE = "odoo.addons.account.models.account_move"
+#: account's ``account.move.create``, which hands the items to ``create`` below
+MOVE_CREATE = "odoo.addons.account.models.account_move"
 #: sale's ``account.analytic.line.create``, mirrored by ``_sale_postprocess``
 ANALYTIC_LINE_CREATE = "odoo.addons.sale.models.analytic"
 
@@ -37,12 +39,17 @@ class AccountMove(models.Model):
             _bulk_posting(self.env)
             and commands
             and all(isinstance(command, (list, tuple)) and command[0] == 0 for command in commands)
+            # an addon below this one that creates entries its own way sees them
+            and bulk_create.create_overrides(self) <= {MOVE_CREATE, __name__}
         ):
             return super().create(vals)
-        # the context account's create gives the entry's items
-        lines = self.env["account.move.line"].with_context(
-            check_move_validity=False, partner_id=vals.get("partner_id")
-        )
+        # the context account's create gives the entry's items, without the
+        # defaults of the entry (as the ORM writes a one2many)
+        context = {
+            key: value for key, value in self.env.context.items() if not key.startswith("default_")
+        }
+        context.update(check_move_validity=False, partner_id=vals.get("partner_id"))
+        lines = self.env["account.move.line"].with_context(context)
         lines_vals = lines._infogerance_bulk_values(vals, [command[2] for command in commands])
         if lines_vals is None:
             return super().create(vals)
