@@ -6,6 +6,8 @@ from unittest import mock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from odoo.exceptions import AccessError
+
 from odoo.addons.commown_infogerance import bulk_create
 from odoo.addons.commown_infogerance.models import account_move_bulk
 from odoo.addons.commown_infogerance.models.context_markers import BULK_POSTING
@@ -176,9 +178,12 @@ class TestBulkPosting(InfogeranceCase):
             ),
         }
 
-    def _post_both(self, spec):
-        """The same invoice posted by Odoo, and by the run's bulk posting."""
+    def _post_both(self, spec, user=None):
+        """The same invoice posted by Odoo, and by the run's bulk posting (as
+        ``user`` when given)."""
         by_odoo, in_bulk = self._invoice(spec), self._invoice(spec)
+        if user:
+            by_odoo, in_bulk = by_odoo.sudo(user), in_bulk.sudo(user)
         # a default in the context is the entry's, not its items' (the ORM
         # drops defaults when it writes a one2many)
         by_odoo = by_odoo.with_context(default_blocked=True)
@@ -291,3 +296,23 @@ class TestBulkPosting(InfogeranceCase):
             counts[size] = self.env.cr.sql_log_count - before
             self.assertGreaterEqual(len(invoice.move_id.line_ids), size + 2)
         self.assertLessEqual(counts[40] - counts[10], 30, counts)
+
+    def test_bulk_posting_as_a_billing_clerk_and_refused_to_a_salesman(self):
+        """The least privileged user who validates invoices (Billing, nothing
+        more) posts in bulk what Odoo posts for them; a salesman, who may not
+        create journal items, is refused as Odoo refuses him."""
+        clerk = self._create_user("Cleo Clerk", "bulk_clerk", "account.group_account_invoice")
+        spec = {
+            "lines": [(1000, 1.0, (0,), 0, True), (999, 3.0, (1,), 1, False)],
+            "currency": "company",
+            "payment_term": 0,
+            "refund": False,
+        }
+        by_odoo, in_bulk, create_many = self._post_both(spec, user=clerk)
+        self.assertEqual(_inserts(create_many), 2)
+        self.assertEqual(self._posting(in_bulk.sudo()), self._posting(by_odoo.sudo()))
+        invoice = self._invoice(spec).sudo(self.salesman)
+        with self.assertRaises(AccessError):
+            invoice.with_context(
+                recompute=False, infogerance_bulk_posting=BULK_POSTING
+            ).action_invoice_open()
