@@ -56,9 +56,7 @@ class AccountAnalyticAccount(models.Model):
                 self.recurring_next_date
             )
             values = self._infogerance_prepare_regularisation_lines(invoice, period_start)
-            if values:
-                for vals in values:
-                    self.env["account.invoice.line"].create(vals)
+            if values and not self._infogerance_add_invoice_lines(invoice, values):
                 invoice.compute_taxes()
         return invoice
 
@@ -70,6 +68,7 @@ class AccountAnalyticAccount(models.Model):
         # deferred their computation (recompute_once) for a line of this contract
         # and of a period it reads (not the period being invoiced now)
         before = fields.Date.to_string(before)
+        self._infogerance_flush_invoice_lines(before)
         Line = self.env["account.invoice.line"]
         if self.env.field_todo(Line._fields["price_subtotal"]).filtered(
             lambda line: line.account_analytic_id == self
