@@ -56,3 +56,4 @@ from . import test_debit_order_total
 from . import test_billing_run_preview
 from . import test_billing_run_figures
 from . import test_bulk_posting
+from . import test_consolidated_line_insert
