@@ -140,3 +140,60 @@ class AccountMoveLine(models.Model):
                 groups.setdefault(frozenset(vals), []).append(record.id)
             for keys, ids in groups.items():
                 analytic.browse(ids)._sale_postprocess(dict.fromkeys(keys))
+
+
+#: The stored fields Odoo computes again when an invoice's accounting date is
+#: written: its lines' amounts, converted at the rate of the accounting date, or
+#: of the invoice date when it has none (``_get_currency_rate_date``).
+DATE_TRIGGERS = frozenset(
+    {
+        ("account.invoice.line", "price_subtotal"),
+        ("account.invoice.line", "price_subtotal_signed"),
+        ("account.invoice.line", "price_total"),
+    }
+)
+
+
+class AccountInvoice(models.Model):
+    """The accounting date the posting writes on an invoice that has none."""
+
+    _inherit = "account.invoice"
+
+    @api.multi
+    def write(self, vals):
+        """Odoo's posting writes the invoice date as the accounting date of an
+        invoice that has none (``action_move_create``): the date its lines are
+        converted at stays the same, yet Odoo marks the amounts of every line
+        (a thousand for a thousand computers) and the totals after them to be
+        computed again. In the run's posting, that date is written alone,
+        marking nothing, when nothing but those amounts depends on it, no
+        constraint checks it and the chatter does not track it."""
+        if (
+            _bulk_posting(self.env)
+            and "date" in vals
+            and self.ids
+            and self._infogerance_rate_date_kept(vals["date"])
+        ):
+            self.check_access_rights("write")
+            self.check_access_rule("write")
+            self.env.cr.execute(
+                "UPDATE account_invoice SET date = %s WHERE id IN %s",
+                (vals["date"], tuple(self.ids)),
+            )
+            self.invalidate_cache(["date"], self.ids)
+            vals = {name: value for name, value in vals.items() if name != "date"}
+        return super().write(vals)
+
+    def _infogerance_rate_date_kept(self, date):
+        field = self._fields["date"]
+        triggered = {
+            (dependent.model_name, dependent.name)
+            for dependent, _path in self._field_triggers[field]
+        }
+        return (
+            date
+            and not getattr(field, "track_visibility", None)
+            and not any("date" in method._constrains for method in self._constraint_methods)
+            and triggered <= DATE_TRIGGERS
+            and all((invoice.date or invoice.date_invoice) == date for invoice in self)
+        )
