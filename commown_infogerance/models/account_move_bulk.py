@@ -16,6 +16,30 @@ def _bulk_posting(env):
     return env.context.get("infogerance_bulk_posting") is BULK_POSTING
 
 
+def _cache_company_currencies(accounts):
+    """The currency of analytic accounts (Odoo's related field
+    ``company_id.currency_id``), which ``_prepare_analytic_line`` reads for each
+    item, put in the cache company by company: Odoo computes a related field
+    record by record, 0.9 ms each, 3 s for the run's 3,150 contracts. Odoo's
+    own computation when another module redefines the field."""
+    field = accounts._fields["currency_id"]
+    related = field.related.split(".") if isinstance(field.related, str) else field.related
+    if field.store or tuple(related or ()) != ("company_id", "currency_id"):
+        accounts.mapped("currency_id")
+        return
+    cache = accounts.env.cache
+    currencies = {}
+    for account in accounts:
+        if cache.contains(account, field):
+            continue
+        company = account.sudo().company_id
+        if company.id not in currencies:
+            currencies[company.id] = field.convert_to_cache(
+                company.currency_id.with_env(accounts.env), account
+            )
+        cache.set(account, field, currencies[company.id])
+
+
 class AccountMove(models.Model):
     """A journal entry whose items are inserted at once, when the billing run
     posts its invoices.
@@ -127,7 +151,7 @@ class AccountMoveLine(models.Model):
         ):
             return super().create_analytic_lines()
         # read for all the items at once, not for each analytic account in turn
-        self.mapped("analytic_account_id.currency_id")
+        _cache_company_currencies(self.mapped("analytic_account_id"))
         vals_list = [line._prepare_analytic_line()[0] for line in self if line.analytic_account_id]
         if not bulk_create.plain_values(analytic, vals_list):
             return super().create_analytic_lines()
