@@ -1,10 +1,11 @@
-from odoo import _, fields, http
+from odoo import _, http
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
+from ..contract_day import contract_today
 from ..rules import customer_text
 
 #: Rows of a growing list (requests, fleet changes) the contract page shows; the
@@ -77,7 +78,7 @@ class InfogerancePortal(CustomerPortal):
         self, contract, error=None, terminated=False, request_error=None, request_filed=False
     ):
         values = self._prepare_portal_layout_values()
-        today = fields.Date.context_today(contract)
+        today = contract_today(contract)
         termination_end = termination_explanation = False
         if not contract.date_end:
             # The same computation as the backend wizard: one code path (R6, R7).
@@ -202,7 +203,7 @@ class InfogerancePortal(CustomerPortal):
             return request.not_found()
         try:
             contract._infogerance_terminate(
-                fields.Date.context_today(contract),
+                contract_today(contract),
                 _("%(reason)s (requested from the customer portal)")
                 % {"reason": (reason or "").strip() or "-"},
                 reason_id=int(reason_id) if reason_id and reason_id.isdigit() else None,

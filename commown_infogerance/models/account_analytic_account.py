@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.tools.misc import format_date
 
 from .. import rules
+from ..contract_day import contract_today
 
 
 class AccountAnalyticAccount(models.Model):
@@ -93,7 +94,7 @@ class AccountAnalyticAccount(models.Model):
     )
 
     def _compute_infogerance_in_commitment(self):
-        today = fields.Date.context_today(self)
+        today = contract_today(self)
         for contract in self:
             contract.infogerance_in_commitment = bool(
                 contract.infogerance_commitment_end and today <= contract.infogerance_commitment_end

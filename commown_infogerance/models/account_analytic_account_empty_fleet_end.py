@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 
 from .. import rules
+from ..contract_day import contract_today
 from .account_analytic_account_termination import RULES_CHECKED
 from .chatter_text import escaped
 
@@ -22,7 +23,7 @@ class AccountAnalyticAccount(models.Model):
         daily invoicing then catches up the periods since the end, and
         regularises the periods invoiced before it. Not when the customer has
         subscribed again since: its running contract covers these computers."""
-        today = fields.Date.context_today(self)
+        today = contract_today(self)
         for contract in self:
             if not (contract.infogerance_empty_fleet_end and contract.date_end < today):
                 continue
@@ -40,7 +41,7 @@ class AccountAnalyticAccount(models.Model):
         """Computers ordered without the offer from ``start``: the customer's
         contract ended for lack of computers on or after that day, before today,
         is lifted as with the offer (R1), and covers these computers."""
-        today = fields.Date.context_today(self)
+        today = contract_today(self)
         ended = self.search(
             [
                 ("infogerance_role", "=", "service"),

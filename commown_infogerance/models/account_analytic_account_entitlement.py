@@ -4,6 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from .. import rules
+from ..contract_day import contract_today
 
 #: The device preparation checklist of a rented computer (R8 "preparation").
 PREPARATION_FIELDS = (
@@ -72,7 +73,7 @@ class AccountAnalyticAccount(models.Model):
             contract.infogerance_prep_complete = all(contract[f] for f in PREPARATION_FIELDS)
 
     def _compute_infogerance_onsite_eligible(self):
-        today = fields.Date.context_today(self)
+        today = contract_today(self)
         services = self.filtered(lambda c: c.infogerance_role == "service")
         (self - services).update(
             {

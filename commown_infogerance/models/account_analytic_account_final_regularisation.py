@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..contract_day import contract_today
+
 #: Managed-service contracts with nothing left to invoice (their next period
 #: starts after their end) whose fleet on the first day of a period they
 #: invoiced changed since (R3): a return entered late, a rental deleted, an
@@ -72,7 +74,7 @@ class AccountAnalyticAccount(models.Model):
         regularisation lines, dated today; nothing when none is pending."""
         self.ensure_one()
         self._infogerance_lock()
-        today = fields.Date.context_today(self)
+        today = contract_today(self)
         after_end = fields.Date.from_string(self.recurring_next_date)
         contract = self.with_context(old_date=after_end, force_company=self.company_id.id)
         values = contract._prepare_invoice()

@@ -3,6 +3,8 @@ import logging
 
 from odoo import _, api, fields, models
 
+from ..contract_day import contract_today
+
 _logger = logging.getLogger(__name__)
 
 # The automated actions (data/) that reprice after a batch of rentals changed.
@@ -80,7 +82,7 @@ class AccountAnalyticAccount(models.Model):
         services = rentals.mapped("infogerance_contract_id")
         if partners:
             services |= self._infogerance_running_service_contracts(
-                partners.mapped("commercial_partner_id").ids, fields.Date.context_today(self)
+                partners.mapped("commercial_partner_id").ids, contract_today(self)
             )
         if isinstance(collector, set):  # a confirmation or an import reprices once, at its end
             collector.update(services.ids)
@@ -158,7 +160,7 @@ class AccountAnalyticAccount(models.Model):
     @api.model
     def _cron_infogerance_dated_fleet_changes(self):
         """Daily: rentals starting today or ended yesterday change the fleet today."""
-        today = fields.Date.context_today(self)
+        today = contract_today(self)
         yesterday = fields.Date.to_string(
             fields.Date.from_string(today) - datetime.timedelta(days=1)
         )
@@ -185,7 +187,7 @@ class AccountAnalyticAccount(models.Model):
         """Recount every running managed-service contract, in batches, one
         savepoint per contract when a batch fails, so one broken contract does not
         stop the others. Running it twice changes nothing."""
-        today = fields.Date.context_today(self)
+        today = contract_today(self)
         ids = self.search(self._infogerance_running_service_domain(today), order="id").ids
         repriced, failed = 0, []
         for offset in range(0, len(ids), batch_size):

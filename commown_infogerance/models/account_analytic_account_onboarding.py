@@ -3,6 +3,7 @@ import logging
 from odoo import _, api, fields, models
 
 from .. import rules
+from ..contract_day import contract_today
 
 _logger = logging.getLogger(__name__)
 
@@ -111,7 +112,7 @@ class AccountAnalyticAccount(models.Model):
                 # no longer rentals: the automated action (rentals only) does not see them
                 services = self._infogerance_running_service_contracts(
                     left_rentals.mapped("partner_id.commercial_partner_id").ids,
-                    fields.Date.context_today(self),
+                    contract_today(self),
                 )
                 services._infogerance_reprice(
                     cause="rental_update",
@@ -222,7 +223,7 @@ class AccountAnalyticAccount(models.Model):
         changed = self.browse()
         for offset in range(0, len(ids), 1000):
             changed |= contracts[offset : offset + 1000]._infogerance_sync_role()
-        today = fields.Date.context_today(self)
+        today = contract_today(self)
         services = self.search(self._infogerance_running_service_domain(today), order="date_start")
         first_service = {}
         for service in services:

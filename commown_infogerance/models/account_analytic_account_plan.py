@@ -4,6 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from .. import rules
+from ..contract_day import contract_today
 from .account_analytic_account_termination import RULES_CHECKED
 from .chatter_text import escaped
 
@@ -212,7 +213,7 @@ class AccountAnalyticAccount(models.Model):
                 }
             )
         )
-        if change.date <= max(fields.Date.context_today(self), self.date_start):
+        if change.date <= max(contract_today(self), self.date_start):
             # the change applies from today or from the contract's (first) period
             self._infogerance_apply_plan_changes(change.date)
         return change
@@ -320,7 +321,7 @@ class AccountAnalyticAccount(models.Model):
     @api.model
     def _cron_infogerance_apply_plan_changes(self):
         """Daily: the plan changes that apply from today."""
-        today = fields.Date.context_today(self)
+        today = contract_today(self)
         changes = self.env["infogerance.plan.change"].search(
             [("state", "=", "pending"), ("date", "<=", today)]
         )

@@ -1,7 +1,8 @@
-from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import html_escape
 
+from ..contract_day import contract_today
 from ..groups import MANAGER_GROUP, TECHNICIAN_GROUP
 from .account_analytic_account_entitlement import PREPARATION_FIELDS
 from .account_analytic_account_termination import RULES_CHECKED
@@ -216,5 +217,5 @@ class AccountAnalyticAccount(models.Model):
         their preparation is done (R8, the constraint)."""
         self._infogerance_check_technician()
         # Rights checked above; the preparation constraint still applies.
-        self.sudo().write({"infogerance_delivery_date": fields.Date.context_today(self)})
+        self.sudo().write({"infogerance_delivery_date": contract_today(self)})
         return True

@@ -2,6 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from .. import rules
+from ..contract_day import contract_today
 from ..groups import MANAGER_GROUP
 from .account_analytic_account_termination import RULES_CHECKED
 from .chatter_text import escaped
@@ -31,7 +32,7 @@ class AccountAnalyticAccount(models.Model):
         contracts._infogerance_lock()
         contracts.invalidate_cache()
         # By default, the fleet of today, or at the start of a contract not started yet.
-        today = fields.Date.context_today(self)
+        today = contract_today(self)
         dates = {contract: date or max(today, contract.date_start) for contract in contracts}
         sizes = {}
         for day, company in {(dates[c], c.company_id) for c in contracts}:
@@ -192,7 +193,7 @@ class AccountAnalyticAccount(models.Model):
                     "a running contract."
                 )
             )
-        today = fields.Date.context_today(self)
+        today = contract_today(self)
         if self.infogerance_commitment_end and today <= self.infogerance_commitment_end:
             raise UserError(
                 _(

@@ -3,6 +3,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.misc import format_date
 
 from .. import rules
+from ..contract_day import contract_today
 from ..groups import MANAGER_GROUP, SALESMAN_GROUP
 from .chatter_text import escaped
 
@@ -46,7 +47,7 @@ class AccountAnalyticAccount(models.Model):
     )
 
     def _compute_infogerance_termination_pending(self):
-        today = fields.Date.context_today(self)
+        today = contract_today(self)
         for contract in self:
             contract.infogerance_termination_pending = bool(
                 contract.infogerance_termination_request_date
@@ -55,7 +56,7 @@ class AccountAnalyticAccount(models.Model):
             )
 
     def _search_infogerance_termination_pending(self, operator, value):
-        today = fields.Date.context_today(self)
+        today = contract_today(self)
         # Explicit operators: Odoo 11 does not normalize a searched field's domain.
         pending = [
             "&",
@@ -81,7 +82,7 @@ class AccountAnalyticAccount(models.Model):
         ``_infogerance_terminate`` (which checked them) carry ``RULES_CHECKED``."""
         if self.env.context.get("infogerance_end_authorisation") is RULES_CHECKED:
             return
-        today = fields.Date.from_string(fields.Date.context_today(self))
+        today = fields.Date.from_string(contract_today(self))
         messages = {
             rules.END_BEFORE_START: _("it precedes the contract start"),
             rules.END_BEFORE_NOTICE: _(
@@ -244,7 +245,7 @@ class AccountAnalyticAccount(models.Model):
         self._infogerance_check_may_terminate(force)
         if self.env.user.share:
             # a customer's request is received the day it is made, whatever it says (R6)
-            request_date = fields.Date.context_today(self)
+            request_date = contract_today(self)
             backdate_reason = None
         if self.date_end:
             raise UserError(
@@ -330,7 +331,7 @@ class AccountAnalyticAccount(models.Model):
         chatter) and the customer's managers are told by e-mail."""
         self.ensure_one()
         self._infogerance_check_may_cancel_termination()
-        today = fields.Date.context_today(self)
+        today = contract_today(self)
         if not self.infogerance_termination_request_date or not self.date_end:
             raise UserError(
                 _("Contract %(name)s has no pending termination to cancel.") % {"name": self.name}

@@ -2,6 +2,7 @@ from odoo import _, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from .. import rules
+from ..contract_day import contract_today
 from ..groups import MANAGER_GROUP
 
 
@@ -18,7 +19,7 @@ class AccountAnalyticAccount(models.Model):
         end of the billing period in progress today when it came before it (unless a
         manager forces the end)."""
         self.ensure_one()
-        today = fields.Date.from_string(fields.Date.context_today(self))
+        today = fields.Date.from_string(contract_today(self))
         request = fields.Date.from_string(request_date)
         days = self.company_id.infogerance_backdate_days
         problem = rules.termination_request_date_problem(request, today, days)

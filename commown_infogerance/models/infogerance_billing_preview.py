@@ -4,6 +4,7 @@ from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from .. import rules
+from ..contract_day import contract_today
 
 _logger = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ class InfogeranceBillingPreview(models.Model):
     date = fields.Date(
         string="Invoice date",
         required=True,
-        default=fields.Date.context_today,
+        default=contract_today,
         help="The date of the run to preview: every contract due on it (or before).",
     )
     company_id = fields.Many2one(

@@ -6,6 +6,7 @@ from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 
+from ..contract_day import contract_today
 from ..cpu_priority import billing_priority
 from ..groups import MANAGER_GROUP
 from ..scheduling import balanced_chunks
@@ -113,7 +114,7 @@ class InfogeranceBillingRun(models.Model):
     date = fields.Date(
         string="Invoice date",
         required=True,
-        default=fields.Date.context_today,
+        default=contract_today,
         help="Every contract due on this date (or before) is invoiced.",
     )
     company_id = fields.Many2one(
@@ -278,7 +279,7 @@ class InfogeranceBillingRun(models.Model):
     def _cron_infogerance_billing_run(self):
         """Daily: create or resume the day's run of each company with something
         due, and bill what is left of it."""
-        today = fields.Date.context_today(self)
+        today = contract_today(self)
         self.env.cr.execute(
             """SELECT DISTINCT company_id FROM account_analytic_account
                 WHERE active AND recurring_invoices AND recurring_next_date <= %s""",

@@ -2,6 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from .. import rules
+from ..contract_day import contract_today
 
 CHANNELS = [
     ("mail", "Mail"),
@@ -77,7 +78,7 @@ class InfogeranceServiceRequest(models.Model):
         " ('infogerance_contract_id', '=', contract_id)]",
     )
     channel = fields.Selection(selection=CHANNELS, default="mail", required=True)
-    request_date = fields.Date(required=True, default=fields.Date.context_today)
+    request_date = fields.Date(required=True, default=contract_today)
     stage_id = fields.Many2one(
         comodel_name="infogerance.service.request.stage",
         string="Stage",

@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 
+from ..contract_day import contract_today
 from .infogerance_service_request import CHECKED_FIELDS
 
 
@@ -169,7 +170,7 @@ class InfogeranceServiceRequest(models.Model):
         contract = self.env["account.analytic.account"]
         if contact:
             domain = contract._infogerance_running_service_domain(
-                fields.Date.context_today(self), contact.commercial_partner_id.ids
+                contract_today(self), contact.commercial_partner_id.ids
             )
             if team and team.company_id:
                 domain.append(("company_id", "=", team.company_id.id))

@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..contract_day import contract_today
+
 
 class InfogeranceTerms(models.Model):
     """The conditions of an offer, as a versioned contractual document: a
@@ -21,7 +23,7 @@ class InfogeranceTerms(models.Model):
     )
     company_id = fields.Many2one(related="offer_id.company_id", store=True, readonly=True)
     version = fields.Char(required=True)
-    date = fields.Date(string="Valid from", required=True, default=fields.Date.context_today)
+    date = fields.Date(string="Valid from", required=True, default=contract_today)
     body = fields.Html(string="Conditions", required=True, translate=True)
     acceptance_ids = fields.One2many(
         comodel_name="infogerance.terms.acceptance",
@@ -167,7 +169,7 @@ class InfogeranceOffer(models.Model):
 
     @api.depends("terms_ids.date")
     def _compute_current_terms_id(self):
-        today = fields.Date.context_today(self)
+        today = contract_today(self)
         for offer in self:
             valid = offer.terms_ids.filtered(lambda terms: terms.date <= today)
             offer.current_terms_id = valid.sorted(lambda t: (t.date, t.id))[-1:]

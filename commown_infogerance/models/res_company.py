@@ -1,11 +1,23 @@
 from odoo import fields, models
 
+from odoo.addons.base.res.res_partner import _tz_get
+
 from .. import rules
+from ..contract_day import DEFAULT_TZ
 
 
 class ResCompany(models.Model):
     _inherit = "res.company"
 
+    infogerance_tz = fields.Selection(
+        _tz_get,
+        string="Contracts: time zone of the day",
+        required=True,
+        default=DEFAULT_TZ,
+        help="The contracts' dates (start, termination request, notice, billing) are "
+        "taken as the day in this time zone, whoever asks: a customer in the portal, a "
+        "salesman or the scheduled billing.",
+    )
     infogerance_backdate_days = fields.Integer(
         string="Termination requests: days a salesman may date back",
         default=rules.BACKDATE_DAYS_DEFAULT,

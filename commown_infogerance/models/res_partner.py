@@ -1,6 +1,7 @@
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError
 
+from ..contract_day import contract_today
 from ..groups import ACCOUNTANT_GROUP, MANAGER_GROUP, SALESMAN_GROUP, TECHNICIAN_GROUP
 
 #: Who sees every customer's rentals (the record rule ``rule_contract_staff``).
@@ -99,7 +100,7 @@ class ResPartner(models.Model):
         self.ensure_one()
         self._infogerance_check_may_count_fleet()
         commercial = self.sudo().commercial_partner_id.id
-        date = date or fields.Date.context_today(self)
+        date = date or contract_today(self)
         company = company or self.env.user.company_id
         return self._infogerance_fleet_sizes([commercial], date, company_id=company.id)[commercial]
 

@@ -4,6 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from .. import rules
+from ..contract_day import contract_today
 
 
 @contextmanager
@@ -143,7 +144,7 @@ class SaleOrder(models.Model):
 
     def _infogerance_start(self):
         self.ensure_one()
-        return self.infogerance_start_date or fields.Date.context_today(self)
+        return self.infogerance_start_date or contract_today(self)
 
     def _infogerance_existing_fleet(self):
         """Computers the customer already rents on this order's start date (R3)."""

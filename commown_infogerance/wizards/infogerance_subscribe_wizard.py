@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..contract_day import contract_today
 from ..groups import MANAGER_GROUP, SALESMAN_GROUP
 
 
@@ -19,9 +20,7 @@ class InfogeranceSubscribeWizard(models.TransientModel):
         domain=[("is_company", "=", True)],
     )
     offer_id = fields.Many2one(comodel_name="infogerance.offer", string="Offer", required=True)
-    date_start = fields.Date(
-        string="Start", required=True, default=lambda self: fields.Date.context_today(self)
-    )
+    date_start = fields.Date(string="Start", required=True, default=contract_today)
     fleet_size = fields.Integer(
         string="Computers rented", compute="_compute_fleet_size", help="On the start date (R3)."
     )

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..contract_day import contract_today
 from ..groups import MANAGER_GROUP
 
 
@@ -20,7 +21,7 @@ class InfogeranceTerminationWizard(models.TransientModel):
     request_date = fields.Date(
         string="Request received on",
         required=True,
-        default=fields.Date.context_today,
+        default=contract_today,
     )
     reason_id = fields.Many2one(
         comodel_name="infogerance.termination.reason",
@@ -94,7 +95,7 @@ class InfogeranceTerminationWizard(models.TransientModel):
             return vals
         return dict(
             vals,
-            request_date=fields.Date.context_today(self),
+            request_date=contract_today(self),
             backdate_reason=False,
             force_end=False,
         )

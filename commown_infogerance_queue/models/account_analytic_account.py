@@ -2,9 +2,10 @@ import logging
 
 import psycopg2
 
-from odoo import _, api, fields, models
+from odoo import _, api, models
 from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 
+from odoo.addons.commown_infogerance.contract_day import contract_today
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import job
 
@@ -43,7 +44,7 @@ class AccountAnalyticAccount(models.Model):
     def _cron_infogerance_check_consistency(self, batch_size=500):
         """Daily: one repricing job per customer with a running managed-service
         contract; a customer with a pending job already gets no second one."""
-        today = fields.Date.context_today(self)
+        today = contract_today(self)
         partners = self._infogerance_running_service_contracts_all(today).mapped(
             "partner_id.commercial_partner_id"
         )
@@ -97,7 +98,7 @@ class AccountAnalyticAccount(models.Model):
         # request): the price history is written in the language of the change
         # that enqueued the job (``lang``), as it would have been without jobs.
         model = self.with_context(lang=lang or self.env.user.lang)
-        today = fields.Date.context_today(model)
+        today = contract_today(model)
         services = model._infogerance_running_service_contracts([commercial_partner_id], today)
         rental = model.browse(rental_id).exists() if rental_id else None
         try:
