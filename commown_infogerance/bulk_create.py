@@ -23,13 +23,18 @@ from odoo.models import MAGIC_COLUMNS
 ORM_MODULE = "odoo.models"
 
 
+def method_overrides(model, *names):
+    """The modules whose classes define one of the methods ``names`` for
+    ``model``, the ORM's aside: who would be skipped by a path that mirrors
+    them instead of calling them."""
+    return {
+        cls.__module__ for cls in type(model).__mro__ if any(name in vars(cls) for name in names)
+    } - {ORM_MODULE}
+
+
 def create_overrides(model):
     """The modules whose classes define ``create`` or ``_create`` for ``model``."""
-    return {
-        cls.__module__
-        for cls in type(model).__mro__
-        if "create" in vars(cls) or "_create" in vars(cls)
-    } - {ORM_MODULE}
+    return method_overrides(model, "create", "_create")
 
 
 def can_create_many(model, overrides_only):

@@ -23,6 +23,7 @@ from . import res_partner
 from . import res_partner_customer_manager
 from . import res_partner_invoicing
 from . import account_invoice
+from . import account_invoice_debit
 from . import res_company
 from . import account_analytic_account
 from . import account_analytic_account_termination

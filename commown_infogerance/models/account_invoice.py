@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 
+from .. import bulk_create
 from .account_analytic_account_consolidation import TAXES_LATER
 
 #: The module whose ``compute_taxes`` ``_infogerance_compute_taxes_of_new_drafts``
@@ -28,10 +29,7 @@ class AccountInvoice(models.Model):
         the chatter tracks, yet reads the totals before and after it (tracked
         always): twice the work of a thousand lines. Odoo's own when another
         module overrides ``compute_taxes``."""
-        overrides = {
-            cls.__module__ for cls in type(self).__mro__ if "compute_taxes" in vars(cls)
-        } - {ODOO_COMPUTE_TAXES, __name__}
-        if overrides:
+        if bulk_create.method_overrides(self, "compute_taxes") - {ODOO_COMPUTE_TAXES, __name__}:
             return self.compute_taxes()
         Tax = self.env["account.invoice.tax"]
         for invoice in self:

@@ -188,10 +188,10 @@ class InfogeranceBillingRunItem(models.Model):
         return None
 
     def _infogerance_add_to_debit_orders(self, invoices):
-        """Each invoice into the draft debit order of its payment mode, through
-        OCA's ``create_account_payment_line``, in a savepoint: an unexpected
-        failure leaves it out, recorded. Returns the invoices added and the
-        failures as (invoice, "error", message) triples."""
+        """Each invoice into the draft debit order of its payment mode, as OCA's
+        ``create_account_payment_line`` puts it (``_infogerance_add_to_debit_order``),
+        in a savepoint: an unexpected failure leaves it out, recorded. Returns the
+        invoices added and the failures as (invoice, "error", message) triples."""
         if not invoices:
             return invoices, []
         self._infogerance_lock_debit_orders(invoices.mapped("payment_mode_id"))
@@ -200,7 +200,7 @@ class InfogeranceBillingRunItem(models.Model):
         for invoice in invoices:
             try:
                 with self.env.cr.savepoint():
-                    invoice.create_account_payment_line()
+                    invoice._infogerance_add_to_debit_order()
                 debited |= invoice
             except OperationalError as err:
                 if err.pgcode in PG_CONCURRENCY_ERRORS_TO_RETRY:

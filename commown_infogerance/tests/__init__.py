@@ -58,3 +58,4 @@ from . import test_billing_run_figures
 from . import test_bulk_posting
 from . import test_consolidated_line_insert
 from . import test_contract_day
+from . import test_debit_order_as_oca
