@@ -1,4 +1,5 @@
 from odoo import api, models
+from odoo.models import BaseModel
 
 from .. import bulk_create
 from .context_markers import BULK_POSTING
@@ -178,8 +179,17 @@ DATE_TRIGGERS = frozenset(
 )
 
 
+#: account's ``account.invoice._write``, skipped by ``_write`` below when it can
+#: do nothing
+INVOICE_WRITE = "odoo.addons.account.models.account_invoice"
+#: The invoice states in which account's ``_write`` may mark an invoice paid or
+#: open again.
+PAYABLE_STATES = ("open", "paid")
+
+
 class AccountInvoice(models.Model):
-    """The accounting date the posting writes on an invoice that has none."""
+    """The accounting date the posting writes on an invoice that has none, and
+    the writes of the posting made without reading what they cannot use."""
 
     _inherit = "account.invoice"
 
@@ -207,6 +217,26 @@ class AccountInvoice(models.Model):
             self.invalidate_cache(["date"], self.ids)
             vals = {name: value for name, value in vals.items() if name != "date"}
         return super().write(vals)
+
+    @api.multi
+    def _write(self, vals):
+        """account's ``_write`` reads whether each invoice is reconciled before
+        and after the write, to mark paid an open invoice that stays reconciled
+        and open again a paid one that stays unreconciled. In the run's posting,
+        where the invoice's totals are computed at the end, each read computes
+        them all again (the invoice's thousand journal items): seven times per
+        invoice. An invoice that is neither open nor paid after the write can be
+        neither, so for the posting's writes of a draft, the reads are not made:
+        the values are computed when first needed, from the same data. Odoo's
+        ``_write`` otherwise, or when another module overrides it."""
+        if not _bulk_posting(self.env):
+            return super()._write(vals)
+        after = [vals["state"]] if "state" in vals else [invoice.state for invoice in self]
+        if not set(after) & set(PAYABLE_STATES) and not bulk_create.method_overrides(
+            self, "_write"
+        ) - {INVOICE_WRITE, __name__}:
+            return BaseModel._write(self, vals)
+        return super()._write(vals)
 
     def _infogerance_rate_date_kept(self, date):
         field = self._fields["date"]

@@ -12,7 +12,7 @@ from odoo.addons.commown_infogerance import bulk_create
 from odoo.addons.commown_infogerance.models import account_move_bulk
 from odoo.addons.commown_infogerance.models.context_markers import BULK_POSTING
 
-from .common import InfogeranceCase
+from .common import InfogeranceCase, recording_calls
 
 #: columns that differ between two postings of the same invoice by nature
 VOLATILE = frozenset({"id", "create_date", "write_date", "move_id", "invoice_id", "name", "number"})
@@ -354,3 +354,36 @@ class TestBulkPosting(InfogeranceCase):
             )
         self.env.cr.execute("SELECT date FROM account_invoice WHERE id = %s", invoice.ids)
         self.assertEqual(self.env.cr.fetchone(), (None,))
+
+    def test_bulk_posting_reads_reconciled_only_when_it_can_matter(self):
+        """account's ``_write`` reads whether the invoice is reconciled around
+        each write, to mark it paid or open it again. In the run's posting, the
+        writes of a draft do not: fewer computations of the residual, and the
+        same posting, a zero invoice paid as Odoo pays it."""
+        residual = next(
+            klass
+            for klass in type(self.env["account.invoice"]).__mro__
+            if "_compute_residual" in vars(klass)
+        )
+        for cents, state in ((0, "paid"), (1000, "open")):
+            spec = {
+                "lines": [(cents, 1.0, (0,), 0, False), (cents, 2.0, (), None, False)],
+                "currency": "company",
+                "payment_term": None,
+                "refund": False,
+            }
+            posted, computations = [], []
+            for guard in (account_move_bulk.INVOICE_WRITE, "another module"):
+                invoice = self._invoice(spec)
+                with mock.patch.object(account_move_bulk, "INVOICE_WRITE", guard):
+                    with recording_calls(residual, "_compute_residual") as calls:
+                        invoice.with_context(
+                            recompute=False, infogerance_bulk_posting=BULK_POSTING
+                        ).action_invoice_open()
+                        invoice.recompute()
+                posted.append(invoice)
+                computations.append(len(calls))
+            skipping, reading = posted
+            self.assertEqual((skipping.state, reading.state), (state, state))
+            self.assertEqual(self._posting(skipping), self._posting(reading))
+            self.assertLess(computations[0], computations[1], cents)
