@@ -185,6 +185,30 @@ INVOICE_WRITE = "odoo.addons.account.models.account_invoice"
 #: The invoice states in which account's ``_write`` may mark an invoice paid or
 #: open again.
 PAYABLE_STATES = ("open", "paid")
+#: The invoice's own fields account's residual is computed from (the others are
+#: its journal items')
+RESIDUAL_INPUTS = frozenset({"account_id", "currency_id", "move_id", "type", "company_id"})
+
+
+def _unreconciled_residual(lines, currency, company):
+    """The residual of an invoice in ``currency`` whose items on its account
+    are ``lines``, none of them reconciled, as account's ``_compute_residual``
+    sums it from their ``_amount_residual``; None when an item is in another
+    currency than the invoice's."""
+    company_currency = company.currency_id
+    residual = 0.0
+    for line in lines:
+        balance = line.debit - line.credit
+        sign = 1 if balance > 0 else -1
+        if not line.debit and not line.credit and line.amount_currency and line.currency_id:
+            sign = 1 if line.currency_id.compare_amounts(line.amount_currency, 0) == 1 else -1
+        if line.currency_id == currency:
+            residual += line.currency_id.round(abs(line.amount_currency) * sign)
+        elif not line.currency_id and currency == company_currency:
+            residual += company_currency.round(company_currency.round(abs(balance) * sign))
+        else:
+            return None
+    return abs(residual)
 
 
 class AccountInvoice(models.Model):
@@ -225,18 +249,62 @@ class AccountInvoice(models.Model):
         and open again a paid one that stays unreconciled. In the run's posting,
         where the invoice's totals are computed at the end, each read computes
         them all again (the invoice's thousand journal items): seven times per
-        invoice. An invoice that is neither open nor paid after the write can be
-        neither, so for the posting's writes of a draft, the reads are not made:
-        the values are computed when first needed, from the same data. Odoo's
-        ``_write`` otherwise, or when another module overrides it."""
-        if not _bulk_posting(self.env):
+        invoice. The reads are not made where they cannot lead to either: for
+        the posting's writes of a draft (neither open nor paid after them), and
+        for those of an open invoice that account cannot find reconciled
+        (``_infogerance_cannot_be_reconciled``). The values are computed when
+        first needed, from the same data. Odoo's ``_write`` otherwise: a zero
+        invoice is paid by it, as by Odoo, and when another module overrides
+        it."""
+        if not _bulk_posting(self.env) or bulk_create.method_overrides(self, "_write") - {
+            INVOICE_WRITE,
+            __name__,
+        }:
             return super()._write(vals)
-        after = [vals["state"]] if "state" in vals else [invoice.state for invoice in self]
-        if not set(after) & set(PAYABLE_STATES) and not bulk_create.method_overrides(
-            self, "_write"
-        ) - {INVOICE_WRITE, __name__}:
+        after = {vals["state"]} if "state" in vals else {invoice.state for invoice in self}
+        if not after & set(PAYABLE_STATES) or (
+            after == {"open"}
+            and not RESIDUAL_INPUTS & set(vals)
+            and self._infogerance_cannot_be_reconciled()
+        ):
             return BaseModel._write(self, vals)
         return super()._write(vals)
+
+    def _infogerance_cannot_be_reconciled(self):
+        """Whether account would find none of these invoices reconciled, now and
+        after any write of the posting, read from their journal items without
+        computing their residual.
+
+        account's ``_compute_residual`` sums the residual of the items on the
+        invoice's account: with no reconciliation among them, an item's residual
+        is its balance (or its amount in the invoice's currency) rounded, and
+        the invoice is reconciled when that sum is zero. A posting reconciles
+        nothing and changes none of these amounts after the items are made, so
+        an invoice whose sum is not zero stays unreconciled through it: account
+        neither marks it paid nor opens it again. False (account's reads made)
+        for an invoice without items, an account that is not reconcilable, items
+        in another currency than the invoice's, any reconciliation already
+        made, or another module computing the residual its own way."""
+        if bulk_create.method_overrides(self, "_compute_residual") - {INVOICE_WRITE}:
+            return False
+        items = self.env["account.move.line"]
+        for invoice in self:
+            account = invoice.account_id
+            lines = invoice.sudo().move_id.line_ids.filtered(
+                lambda line: line.account_id == account
+            )
+            if not lines or not account.reconcile:
+                return False
+            residual = _unreconciled_residual(lines, invoice.currency_id, account.company_id)
+            if residual is None or invoice.currency_id.is_zero(residual):
+                return False
+            items |= lines
+        self.env.cr.execute(
+            "SELECT 1 FROM account_partial_reconcile"
+            " WHERE debit_move_id IN %s OR credit_move_id IN %s LIMIT 1",
+            (tuple(items.ids), tuple(items.ids)),
+        )
+        return not self.env.cr.fetchone()
 
     def _infogerance_rate_date_kept(self, date):
         field = self._fields["date"]

@@ -51,6 +51,9 @@ def _inserts(create_many):
 
 
 class TestBulkPosting(InfogeranceCase):
+    #: a posting that differs shows every column that does
+    maxDiff = None
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -365,12 +368,18 @@ class TestBulkPosting(InfogeranceCase):
             for klass in type(self.env["account.invoice"]).__mro__
             if "_compute_residual" in vars(klass)
         )
-        for cents, state in ((0, "paid"), (1000, "open")):
+        cases = (
+            (0, "paid", "company", False),
+            (1000, "open", "company", False),
+            (1000, "open", "other", False),
+            (1000, "open", "company", True),
+        )
+        for cents, state, currency, refund in cases:
             spec = {
                 "lines": [(cents, 1.0, (0,), 0, False), (cents, 2.0, (), None, False)],
-                "currency": "company",
+                "currency": currency,
                 "payment_term": None,
-                "refund": False,
+                "refund": refund,
             }
             posted, computations = [], []
             for guard in (account_move_bulk.INVOICE_WRITE, "another module"):
@@ -386,4 +395,34 @@ class TestBulkPosting(InfogeranceCase):
             skipping, reading = posted
             self.assertEqual((skipping.state, reading.state), (state, state))
             self.assertEqual(self._posting(skipping), self._posting(reading))
-            self.assertLess(computations[0], computations[1], cents)
+            self.assertLess(computations[0], computations[1], (cents, currency, refund))
+            if state == "open":
+                # computed once, by the recomputation that stores it
+                self.assertEqual(computations[0], 1, (cents, currency, refund))
+
+    def test_bulk_posting_cannot_be_reconciled_as_account_finds_it(self):
+        """The invoices for which the posting skips account's reads are those
+        account finds unreconciled, from their journal items alone: not a zero
+        invoice, nor one with a payment reconciled, nor one whose items are in
+        another currency than its own."""
+        spec = {
+            "lines": [(1000, 1.0, (0,), 0, False)],
+            "currency": "company",
+            "payment_term": 0,
+            "refund": False,
+        }
+        invoice = self._invoice(spec)
+        invoice.action_invoice_open()
+        self.assertFalse(invoice.reconciled)
+        self.assertTrue(invoice._infogerance_cannot_be_reconciled())
+        zero = self._invoice(dict(spec, lines=[(0, 1.0, (0,), None, False)]))
+        zero.action_invoice_open()
+        self.assertEqual(zero.state, "paid")
+        self.assertFalse(zero._infogerance_cannot_be_reconciled())
+        self.assertFalse((invoice | zero)._infogerance_cannot_be_reconciled())
+        bank = self.env["account.journal"].search(
+            [("type", "=", "bank"), ("company_id", "=", self.company.id)], limit=1
+        )
+        invoice.pay_and_reconcile(bank, pay_amount=5.0)
+        self.assertEqual(invoice.state, "open")
+        self.assertFalse(invoice._infogerance_cannot_be_reconciled())
